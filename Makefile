@@ -1,0 +1,68 @@
+# aim-kg: two commands do everything on a machine with Python 3.11 and make:
+#   make demo   creates .venv, installs, exports the bundled examples, says where they went
+#   make test   installs and runs every test, ruff check and ruff format --check
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+N      ?= 20000
+OUT    ?= build/demo
+
+.PHONY: help install demo test lint format docs context corpus bench clean
+
+help:
+	@echo "make demo     export the bundled examples to $(OUT)/"
+	@echo "make test     run the tests, ruff check and ruff format --check"
+	@echo "make docs     generate the ontology documentation (pyLODE) in build/docs/"
+	@echo "make context  regenerate ontology/context.jsonld from the vocabulary"
+	@echo "make corpus   write a synthetic corpus of N events (default 20000) to build/corpus/"
+	@echo "make bench    run the benchmark and write docs/performance.md"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test,docs]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	@mkdir -p $(OUT)
+	$(BIN)/aim-kg export -o $(OUT)/aim-kg.ttl -o $(OUT)/aim-kg.jsonld -o $(OUT)/aim-kg.nt \
+		--rejects $(OUT)/rejects.jsonl; status=$$?; \
+	echo "demo: the bundled examples are in $(OUT)/: aim-kg.ttl (Turtle), aim-kg.jsonld (JSON-LD), aim-kg.nt (N-Triples), rejects.jsonl"; \
+	exit $$status
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+docs: $(STAMP)
+	@mkdir -p build/docs
+	$(BIN)/pylode ontology/aim.ttl -o build/docs/ontology.html
+	$(BIN)/pylode -p vocpub ontology/taxonomies.ttl -o build/docs/taxonomies.html
+	@echo "docs: build/docs/ontology.html, build/docs/taxonomies.html"
+
+context: $(STAMP)
+	$(BIN)/aim-kg context -o ontology/context.jsonld
+
+corpus: $(STAMP)
+	$(BIN)/python -m bench.corpus --events $(N) --out build/corpus
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.run --out docs/performance.md
+
+clean:
+	rm -rf build .pytest_cache

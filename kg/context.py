@@ -1,0 +1,130 @@
+"""The JSON-LD context, generated from the vocabulary: ``aim-kg context`` writes it.
+
+Terms are the local names of the properties and classes the graph uses: every class and
+property the ontology declares, every path of the data shapes, and every predicate the taxonomy
+puts on concepts and schemes. A term's coercion comes from the same files: ``@id`` for
+properties whose values are IRIs (an object property, or a shape asking for an IRI, a class or a
+node), the datatype for a single datatype (``xsd:date``), ``@language: en`` where every value
+is English. ontology/context.jsonld is this function's output for the default base IRI, checked
+for drift by the tests.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+import pyoxigraph as ox
+
+from kg import resources
+from kg.namespaces import AIM, AIMID, OWL, RDF_LANGSTRING, RDF_TYPE, RDFS, SH, XSD, prefixes
+from kg.vocab import Graph, Vocabulary, vocabulary
+
+N = ox.NamedNode
+
+
+class ContextError(Exception):
+    """Two IRIs would get the same term."""
+
+
+def _local(iri: str) -> str:
+    for sep in ("#", "/"):
+        if sep in iri:
+            iri = iri.rsplit(sep, 1)[1]
+    return iri
+
+
+def _compact(iri: str, names: dict[str, str]) -> str:
+    for name, namespace in sorted(names.items(), key=lambda item: -len(item[1])):
+        if iri.startswith(namespace):
+            return f"{name}:{iri[len(namespace) :]}"
+    return iri
+
+
+def build_context(base_iri: str = AIMID, vocab: Vocabulary | None = None) -> dict:
+    vocab = vocab or vocabulary()
+    names = prefixes(base_iri)
+    g = vocab.graph
+    # What each predicate's values are: "iri", a datatype IRI, or "en" (English strings).
+    kinds: dict[str, set[str]] = defaultdict(set)
+    classes: set[str] = set()
+
+    for s, preds in g.out.items():
+        types = {t.value for t in preds.get(N(RDF_TYPE), ())}
+        if not isinstance(s, N) or not s.value.startswith(AIM):
+            continue
+        if OWL + "Class" in types:
+            classes.add(s.value)
+        if OWL + "ObjectProperty" in types:
+            kinds[s.value].add("iri")
+        if OWL + "DatatypeProperty" in types:
+            for r in preds.get(N(RDFS + "range"), ()):
+                kinds[s.value].add(r.value)
+
+    shapes = Graph([q.triple for q in ox.parse(path=str(resources.data_shapes()))])
+    for preds in shapes.out.values():
+        for path in preds.get(N(SH + "path"), ()):
+            if not isinstance(path, N):
+                continue
+            kind = kinds[path.value]
+            if any(N(SH + k) in preds for k in ("class", "node")):
+                kind.add("iri")
+            for node_kind in preds.get(N(SH + "nodeKind"), ()):
+                if node_kind.value == SH + "IRI":
+                    kind.add("iri")
+            for value in preds.get(N(SH + "hasValue"), ()):
+                kind.add("iri" if isinstance(value, N) else value.datatype.value)
+            for datatype in preds.get(N(SH + "datatype"), ()):
+                kind.add(datatype.value)
+            if N(SH + "languageIn") in preds:
+                kind.add("en")
+
+    # Predicates on concepts and schemes, which exports carry.
+    concept_nodes = {N(c) for c in vocab.concepts} | {N(c.scheme) for c in vocab.concepts.values()}
+    for node in concept_nodes:
+        for p, values in g.out.get(node, {}).items():
+            if p.value == RDF_TYPE:
+                continue
+            for value in values:
+                if isinstance(value, N):
+                    kinds[p.value].add("iri")
+                elif value.language == "en":
+                    kinds[p.value].add("en")
+                else:
+                    kinds[p.value].add(value.datatype.value)
+        classes.update(t.value for t in g.out.get(node, {}).get(N(RDF_TYPE), ()))
+
+    context: dict = dict(sorted(names.items()))
+    used: dict[str, str] = {}
+
+    def claim(term: str, iri: str) -> None:
+        if term in used and used[term] != iri:
+            raise ContextError(f"term {term!r} would name both {used[term]} and {iri}")
+        if term in names:
+            raise ContextError(f"term {term!r} is also a prefix")
+        used[term] = iri
+
+    for iri in sorted(classes):
+        term = _local(iri)
+        claim(term, iri)
+        context[term] = _compact(iri, names)
+    for iri in sorted(kinds):
+        if iri in (RDF_TYPE,):
+            continue
+        term = _local(iri)
+        claim(term, iri)
+        definition: dict = {"@id": _compact(iri, names)}
+        kind = kinds[iri] - {RDF_LANGSTRING}
+        if kind == {"iri"}:
+            definition["@type"] = "@id"
+        elif kind == {"en"}:
+            definition["@language"] = "en"
+        elif len(kind) == 1 and next(iter(kind)).startswith(XSD) and kind != {XSD + "string"}:
+            definition["@type"] = _compact(next(iter(kind)), names)
+        context[term] = definition
+    return context
+
+
+def context_document(base_iri: str = AIMID) -> str:
+    """The text of ontology/context.jsonld."""
+    return json.dumps({"@context": build_context(base_iri)}, ensure_ascii=False, indent=2) + "\n"

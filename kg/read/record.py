@@ -1,0 +1,196 @@
+"""An AIM API record (JSON object) to a model event.
+
+Fields (shared/reference/aim-facets.md §3): id, title, date, summary, evidences (rationales),
+location{country_code}, articles[] (title, date, publisher, url, evidences), aiid_ids[], and
+properties{...} holding the facet labels under each scheme's aim:recordKey. Labels may come as a
+list, as one string joined with " | ", or concatenated as on a page; all are split the same way.
+
+The reshaped records of the public mirror in shared/data (Portuguese keys: titulo, tipo,
+resumo...) are read too, by renaming their keys first.
+"""
+
+from __future__ import annotations
+
+from kg import lang
+from kg.labels import clean
+from kg.model import Article, Event, Problem, dedupe_articles, derive_id, is_aim_id
+from kg.read.common import ISO3, FacetCollector, Rejected, generated_text, parse_date
+from kg.vocab import Vocabulary
+
+# The mirror's keys (github.com/cezaradts/OCDE) and the API's.
+MIRROR_KEYS = {
+    "titulo": "title",
+    "data": "date",
+    "resumo": "summary",
+    "tipo": "harm_levels",
+    "tipos_dano": "harm_types",
+}
+
+
+def _from_mirror(data: dict) -> dict:
+    if "titulo" not in data and "tipo" not in data:
+        return data
+    renamed = {MIRROR_KEYS.get(k, k): v for k, v in data.items()}
+    renamed.pop("url", None)  # the AIM page, derived from the id anyway
+    renamed.pop("pais", None)
+    return renamed
+
+
+def _texts(value: object) -> list[str]:
+    """Strings from a string, a list of strings, or a list of objects with a text."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        out = []
+        for item in value:
+            if isinstance(item, str):
+                out.append(item)
+            elif isinstance(item, dict):
+                for key in ("text", "evidence", "value", "content"):
+                    if isinstance(item.get(key), str):
+                        out.append(item[key])
+                        break
+        return out
+    return []
+
+
+def _joined(value: object) -> str | None:
+    texts = list(dict.fromkeys(t for t in (generated_text(x) for x in _texts(value)) if t))
+    return "\n\n".join(texts) or None
+
+
+def read_record(
+    data: dict, file: str, line: int, vocab: Vocabulary
+) -> tuple[Event | None, list[Problem]]:
+    """One record to one event, or None and the reason it was rejected."""
+    try:
+        return _read(_from_mirror(data), file, line, vocab)
+    except Rejected as exc:
+        event_id = data.get("id")
+        return None, [
+            Problem(file, line, "reject", exc.reason, event=str(event_id) if event_id else None)
+        ]
+
+
+def _read(data: dict, file: str, line: int, vocab: Vocabulary) -> tuple[Event, list[Problem]]:
+    problems: list[Problem] = []
+    raw_id = data.get("id")
+    event_id = clean(str(raw_id)) if raw_id not in (None, "") else ""
+    if event_id and not is_aim_id(event_id):
+        raise Rejected(
+            f'id "{event_id}" is not an AIM id (expected one like 2024-02-15-7d63, or a number)'
+        )
+    title = data.get("title")
+    if not isinstance(title, str) or not clean(title):
+        raise Rejected('no title (expected a non-empty string in "title")')
+
+    properties = data.get("properties") if isinstance(data.get("properties"), dict) else {}
+    collector = FacetCollector(vocab, file)
+    for facet in vocab.facets:
+        value = properties.get(facet.record_key, data.get(facet.record_key))
+        for text in _texts(value):
+            collector.add(facet, text, line)
+    severity = collector.severity(line)
+
+    date = None
+    if data.get("date") not in (None, ""):
+        date = parse_date(data["date"], f'the date "{data["date"]}"')
+
+    countries: list[str] = []
+    location = data.get("location") if isinstance(data.get("location"), dict) else {}
+    for code in _texts(location.get("country_code", data.get("country_code"))):
+        for part in code.replace(";", ",").split(","):
+            part = clean(part).upper()
+            if not part:
+                continue
+            if ISO3.match(part):
+                countries.append(part)
+            else:
+                collector.unmapped.append(part)
+                problems.append(
+                    Problem(
+                        file,
+                        line,
+                        "warning",
+                        f'country code "{part}" is not ISO 3166-1 alpha-3 (like "FRA"); '
+                        "kept as aim:unmappedLabel",
+                    )
+                )
+
+    aiid: list[int] = []
+    for value in data.get("aiid_ids") or []:
+        if isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()):
+            aiid.append(int(value))
+        else:
+            problems.append(
+                Problem(file, line, "warning", f"AIID id {value!r} is not a number; left out")
+            )
+
+    articles = []
+    raw_articles = data.get("articles")
+    if raw_articles is not None and not isinstance(raw_articles, list):
+        raise Rejected('"articles" is not a list (expected a list of articles, or null)')
+    for n, item in enumerate(raw_articles or [], 1):
+        articles.append(_article(item, n, file, line, problems))
+
+    event = Event(
+        id=event_id,
+        title=clean(title),
+        severity=severity,
+        file=file,
+        line=line,
+        form="record",
+        summary=_joined(data.get("summary")),
+        rationale=_joined(data.get("evidences")),
+        date=date,
+        countries=list(dict.fromkeys(countries)),
+        aiid=sorted(set(aiid)),
+        articles=dedupe_articles(articles),
+    )
+    collector.fill(event)
+    if event.date is None:
+        event.date = min((a.date for a in event.articles), default=None)
+    if not event.id:
+        event.id = derive_id(event.title, event.summary, event.articles)
+        event.derived_id = True
+    problems = collector.problems + problems
+    for problem in problems:
+        problem.event = event.id
+    return event, problems
+
+
+def _article(item: object, n: int, file: str, line: int, problems: list[Problem]) -> Article:
+    where = f"article {n}"
+    if not isinstance(item, dict):
+        raise Rejected(f"{where} is not an object (expected title, date, publisher, url)")
+    title = item.get("title")
+    if not isinstance(title, str) or not clean(title):
+        raise Rejected(f"{where} has no title")
+    publisher = item.get("publisher")
+    if isinstance(publisher, dict):
+        publisher = publisher.get("name")
+    if not isinstance(publisher, str) or not clean(publisher):
+        raise Rejected(f'{where} ("{clean(title)[:60]}") has no publisher')
+    date = parse_date(item.get("date"), f'the date of {where} ("{clean(title)[:60]}")')
+    url = item.get("url")
+    url = clean(url) if isinstance(url, str) and url.strip() else None
+    if url and (" " in url or not url.startswith(("http://", "https://"))):
+        problems.append(
+            Problem(
+                file,
+                line,
+                "warning",
+                f"{where} has a url that is not an http(s) IRI ({url[:80]!r}); left out",
+            )
+        )
+        url = None
+    return Article(
+        title=clean(title),
+        date=date,
+        outlet=clean(publisher),
+        url=url,
+        rationale=_joined(item.get("evidences")),
+        language=lang.detect(clean(title)),
+    )

@@ -1,0 +1,301 @@
+"""Inputs to units: files, folders and stdin, split into pages and records with their lines.
+
+A unit is one page (the text of one AIM page as a user copies it) or one record (one AIM API
+JSON object), with the file and line it starts at. JSON is read incrementally, one value at a
+time, so a dump of the whole monitor is never held in memory at once: a file may hold one record,
+a list of records, ``{"incidents": [...]}`` (other keys are ignored), or JSON Lines.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+# File kinds found when a folder is searched; a file named on the command line is always read.
+PAGE_SUFFIXES = (".txt",)
+JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
+STDIN = "-"
+_CHUNK = 1 << 20
+_WS = " \t\r\n"
+
+
+class InputError(Exception):
+    """An input path that cannot be read at all: the run stops before writing anything."""
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    kind: str  # "page", "record" or "reject"
+    file: str
+    line: int
+    payload: object  # page text, record dict, or the reason of a reject
+    stem: str = ""  # the file name without suffixes, for page ids
+
+
+def _suffixes(path: Path) -> str:
+    name = path.name.lower()
+    return name[:-3] if name.endswith(".gz") else name
+
+
+def is_input_file(path: Path) -> bool:
+    name = _suffixes(path)
+    return name.endswith(PAGE_SUFFIXES + JSON_SUFFIXES) and not path.name.startswith(".")
+
+
+def discover(paths: list[str]) -> tuple[list[str], list[str]]:
+    """The files to read, in a stable order, and the files a folder held that are not inputs.
+
+    Raises InputError for a path that does not exist or cannot be read.
+    """
+    files: list[str] = []
+    skipped: list[str] = []
+    for raw in paths:
+        if raw == STDIN:
+            files.append(STDIN)
+            continue
+        path = Path(raw)
+        if not path.exists():
+            raise InputError(f"{raw}: no such file or directory")
+        if path.is_dir():
+            if not os.access(path, os.R_OK | os.X_OK):
+                raise InputError(f"{raw}: directory is not readable")
+            for child in sorted(path.rglob("*")):
+                if any(part.startswith(".") for part in child.relative_to(path).parts):
+                    continue
+                if child.is_file():
+                    (files if is_input_file(child) else skipped).append(str(child))
+        elif not os.access(path, os.R_OK):
+            raise InputError(f"{raw}: file is not readable (permission denied)")
+        else:
+            files.append(str(path))
+    unique = list(dict.fromkeys(files))
+    return unique, skipped
+
+
+def _open_text(name: str) -> io.TextIOBase:
+    """A text stream over a file (gzip included) or stdin, UTF-8 with an optional BOM."""
+    if name == STDIN:
+        raw = sys.stdin.buffer
+    elif name.lower().endswith(".gz"):
+        raw = gzip.open(name, "rb")  # noqa: SIM115 - closed through the wrapper
+    else:
+        raw = open(name, "rb")  # noqa: SIM115 - closed by the caller through the wrapper
+    return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline="")
+
+
+def _is_json(name: str, head: str) -> bool:
+    lowered = _suffixes(Path(name)) if name != STDIN else ""
+    if lowered.endswith(JSON_SUFFIXES):
+        return True
+    if lowered.endswith(PAGE_SUFFIXES):
+        return False
+    return head.lstrip(_WS + "\ufeff")[:1] in ("{", "[")
+
+
+def read_units(name: str) -> Iterator[Unit]:
+    """The units of one input. Never raises for bad content: that becomes a reject unit."""
+    shown = "<stdin>" if name == STDIN else name
+    stem = "" if name == STDIN else _suffixes(Path(name)).rsplit(".", 1)[0]
+    try:
+        stream = _open_text(name)
+    except OSError as exc:
+        yield Unit("reject", shown, 0, f"cannot open the file: {exc.strerror or exc}")
+        return
+    try:
+        head = _read_checked(stream, shown)
+        if isinstance(head, Unit):
+            yield head
+            return
+        if _is_json(name, head):
+            yield from _json_units(stream, head, shown)
+        else:
+            rest = _read_checked(stream, shown, everything=True)
+            if isinstance(rest, Unit):
+                yield rest
+                return
+            yield Unit("page", shown, 1, head + rest, stem)
+    finally:
+        if name != STDIN:
+            stream.close()
+
+
+def _read_checked(stream: io.TextIOBase, shown: str, everything: bool = False) -> str | Unit:
+    """Read a chunk (or the rest) of text; a binary or non-UTF-8 file becomes a reject."""
+    try:
+        text = stream.read() if everything else stream.read(_CHUNK)
+    except UnicodeDecodeError as exc:
+        return Unit(
+            "reject",
+            shown,
+            0,
+            f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start} of a "
+            "chunk): expected an AIM page as text or AIM API JSON",
+        )
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        return Unit("reject", shown, 0, f"cannot read the file: {exc}")
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        return Unit(
+            "reject",
+            shown,
+            line,
+            "binary content (a NUL byte): expected an AIM page as text or AIM API JSON",
+        )
+    return text
+
+
+class _Buffer:
+    """Text read in chunks, with the line number of every position."""
+
+    def __init__(self, stream: io.TextIOBase, head: str, shown: str):
+        self.stream, self.text, self.shown = stream, head, shown
+        self.pos = 0
+        self.eof = False
+        self._line, self._line_pos = 1, 0
+        self.error: Unit | None = None
+
+    def more(self) -> bool:
+        if self.eof:
+            return False
+        chunk = _read_checked(self.stream, self.shown)
+        if isinstance(chunk, Unit):
+            self.error, self.eof = chunk, True
+            return False
+        if not chunk:
+            self.eof = True
+            return False
+        # Forget what was consumed, remembering its lines.
+        self.line_at(self.pos)
+        self.text = self.text[self.pos :] + chunk
+        self._line_pos -= self.pos
+        self.pos = 0
+        return True
+
+    def line_at(self, pos: int) -> int:
+        self._line += self.text.count("\n", self._line_pos, pos)
+        self._line_pos = pos
+        return self._line
+
+    def skip_ws(self) -> str:
+        """The next non-space character (reading more as needed), or '' at the end."""
+        while True:
+            n = len(self.text)
+            while self.pos < n and self.text[self.pos] in _WS:
+                self.pos += 1
+            if self.pos < n:
+                return self.text[self.pos]
+            if not self.more():
+                return ""
+
+    def value(self, decoder: json.JSONDecoder):
+        """Decode the JSON value at pos, reading more text while it is incomplete."""
+        while True:
+            try:
+                value, end = decoder.raw_decode(self.text, self.pos)
+            except json.JSONDecodeError:
+                if self.more():
+                    continue
+                raise
+            # A number at the end of a chunk may continue in the next one.
+            if end == len(self.text) and not self.eof and self.more():
+                continue
+            self.pos = end
+            return value
+
+
+def _json_units(stream: io.TextIOBase, head: str, shown: str) -> Iterator[Unit]:
+    buf = _Buffer(stream, head, shown)
+    decoder = json.JSONDecoder()
+    try:
+        while True:
+            ch = buf.skip_ws()
+            if not ch:
+                break
+            line = buf.line_at(buf.pos)
+            if ch == "[":
+                buf.pos += 1
+                yield from _array_units(buf, decoder, shown)
+            elif ch == "{":
+                yield from _object_units(buf, decoder, shown, line)
+            else:
+                value = buf.value(decoder)
+                yield Unit("reject", shown, line, _not_a_record(value))
+    except json.JSONDecodeError as exc:
+        line = buf.line_at(min(exc.pos, len(buf.text)))
+        yield Unit(
+            "reject",
+            shown,
+            line,
+            f"invalid JSON: {exc.msg} (column {exc.colno}); the rest of the file was not read",
+        )
+    if buf.error is not None:
+        yield buf.error
+
+
+def _array_units(buf: _Buffer, decoder: json.JSONDecoder, shown: str) -> Iterator[Unit]:
+    """The elements of an array whose '[' was consumed, up to and including its ']'."""
+    first = True
+    while True:
+        ch = buf.skip_ws()
+        if ch == "]":
+            buf.pos += 1
+            return
+        if not first:
+            if ch != ",":
+                raise json.JSONDecodeError("Expecting ',' delimiter", buf.text, buf.pos)
+            buf.pos += 1
+            buf.skip_ws()
+        first = False
+        line = buf.line_at(buf.pos)
+        value = buf.value(decoder)
+        if isinstance(value, dict):
+            yield Unit("record", shown, line, value)
+        else:
+            yield Unit("reject", shown, line, _not_a_record(value))
+
+
+def _object_units(buf: _Buffer, decoder: json.JSONDecoder, shown: str, line: int) -> Iterator[Unit]:
+    """A top-level object: an envelope whose "incidents" array is streamed, else one record."""
+    buf.pos += 1
+    fields: dict = {}
+    streamed = False
+    first = True
+    while True:
+        ch = buf.skip_ws()
+        if ch == "}":
+            buf.pos += 1
+            break
+        if not first:
+            if ch != ",":
+                raise json.JSONDecodeError("Expecting ',' delimiter", buf.text, buf.pos)
+            buf.pos += 1
+            buf.skip_ws()
+        first = False
+        key = buf.value(decoder)
+        if not isinstance(key, str):
+            raise json.JSONDecodeError("Expecting property name", buf.text, buf.pos)
+        if buf.skip_ws() != ":":
+            raise json.JSONDecodeError("Expecting ':' delimiter", buf.text, buf.pos)
+        buf.pos += 1
+        if key == "incidents" and buf.skip_ws() == "[":
+            buf.pos += 1
+            streamed = True
+            yield from _array_units(buf, decoder, shown)
+        else:
+            buf.skip_ws()
+            fields[key] = buf.value(decoder)
+    if not streamed:
+        yield Unit("record", shown, line, fields)
+
+
+def _not_a_record(value: object) -> str:
+    kind = {str: "a string", int: "a number", float: "a number", bool: "true or false"}.get(
+        type(value), "null" if value is None else type(value).__name__
+    )
+    return f"expected an AIM record (a JSON object), found {kind}"

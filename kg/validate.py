@@ -1,0 +1,587 @@
+"""Validation against the SHACL shapes: compiled for speed, checked against pySHACL.
+
+The shapes in shapes/aim-shapes.ttl are the only source of truth. This module reads them and
+compiles each SHACL Core constraint they use into a small Python check, evaluated with RDFS
+inference over the ontology (subclasses, subproperties, domains and ranges), as pySHACL does with
+``inference="rdfs"`` and the ontology as ``ont_graph``. A shape using anything this compiler does
+not know is refused when the shapes are loaded, so the fast path cannot silently mean less than
+the shapes say; tests run pySHACL and this module over the same data and demand the same results.
+
+Validating one event at a time is what makes validation cheap: an event's triples plus the types
+of the outlets they cite are its whole neighbourhood for every shape aim-kg has.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import ClassVar
+
+import pyoxigraph as ox
+
+from kg import resources
+from kg.namespaces import RDF, RDF_LANGSTRING, RDF_TYPE, SH, XSD
+from kg.vocab import Graph, Vocabulary, vocabulary
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+N = ox.NamedNode
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """One validation result, as SHACL reports it."""
+
+    focus: Term
+    path: Term | None
+    value: Term | None
+    component: str  # local name: "MinCountConstraintComponent"
+    shape: Term
+    severity: str  # "Violation", "Warning" or "Info"
+    message: str
+
+    @property
+    def is_violation(self) -> bool:
+        return self.severity == "Violation"
+
+    def __str__(self) -> str:
+        where = _short(self.focus)
+        if self.path is not None:
+            where += f" {_short(self.path)}"
+        if self.value is not None and self.value != self.focus:
+            where += f" = {_short(self.value)}"
+        return f"{self.severity}: {self.message} [{where}]"
+
+
+def _short(term: Term) -> str:
+    if isinstance(term, ox.Literal):
+        return str(term) if len(term.value) < 60 else f'"{term.value[:57]}..."'
+    return str(term)
+
+
+class UnsupportedShape(Exception):
+    """The shapes use a SHACL feature the compiled validator does not evaluate."""
+
+
+class View:
+    """A data graph for validation: some triples, over the vocabulary, with RDFS inference."""
+
+    def __init__(
+        self, triples: Iterable[ox.Triple], vocab: Vocabulary, context: Iterable[ox.Triple] = ()
+    ):
+        """``context`` triples are known (the types of outlets an event cites) but their
+        subjects are not validated here: they are validated where they are written."""
+        self.vocab = vocab
+        self.out: dict = defaultdict(lambda: defaultdict(list))
+        self.inv: dict = defaultdict(set)
+        self._index(triples, self.out, self.inv)
+        # Literals are nodes too: RDFS range inference types them (a string given as the
+        # value of aim:summary is an aim:GeneratedText to pySHACL, and fails its shape).
+        self._nodes = dict.fromkeys(self.out)
+        for node in self.inv:
+            self._nodes.setdefault(node, None)
+        context = list(context)
+        for t in context:
+            self._nodes.pop(t.subject, None)
+        self._index(context, self.out, self.inv)
+        self._static = vocab.graph.out
+        self._types: dict = {}
+
+    @staticmethod
+    def _index(triples: Iterable[ox.Triple], out: dict, inv: dict) -> None:
+        for t in triples:
+            values = out[t.subject][t.predicate]
+            if t.object not in values:
+                values.append(t.object)
+            inv[t.object].add(t.predicate)
+
+    def nodes(self) -> Iterable[Term]:
+        """Every node of the data (not of the context or vocabulary), in a stable order."""
+        return self._nodes
+
+    def values(self, node: Term, predicate: N) -> list[Term]:
+        out: list[Term] = []
+        for p in _subproperties(self.vocab, predicate):
+            for source in (self.out, self._static):
+                preds = source.get(node)
+                if preds:
+                    for o in preds.get(p, ()):
+                        if o not in out:
+                            out.append(o)
+        return out
+
+    def inverse_values(self, node: Term, predicate: N) -> list[Term]:
+        subs = _subproperties(self.vocab, predicate)
+        return [s for s, preds in self.out.items() if any(node in preds.get(p, ()) for p in subs)]
+
+    def types(self, node: Term) -> set[str]:
+        """rdf:type with RDFS inference: explicit types, domains, ranges, superclasses."""
+        cached = self._types.get(node)
+        if cached is not None:
+            return cached
+        vocab = self.vocab
+        direct: set[str] = set()
+        for source in (self.out, self._static):
+            preds = source.get(node)
+            if not preds:
+                continue
+            direct.update(t.value for t in preds.get(_TYPE, ()) if isinstance(t, N))
+            for p in preds:
+                for sup in vocab.superproperties.get(p.value, (p.value,)):
+                    direct.update(vocab.domains.get(sup, ()))
+        for p in self.inv.get(node, ()):
+            for sup in vocab.superproperties.get(p.value, (p.value,)):
+                direct.update(vocab.ranges.get(sup, ()))
+        result: set[str] = set()
+        for t in direct:
+            result |= vocab.superclasses.get(t, {t})
+        self._types[node] = result
+        return result
+
+
+_TYPE = N(RDF_TYPE)
+
+
+@cache
+def _subproperties_of(vocab: Vocabulary) -> dict[str, list[N]]:
+    subs: dict[str, list[N]] = defaultdict(list)
+    for prop, supers in vocab.superproperties.items():
+        for sup in supers:
+            subs[sup].append(N(prop))
+    return subs
+
+
+def _subproperties(vocab: Vocabulary, predicate: N) -> list[N]:
+    return _subproperties_of(vocab).get(predicate.value) or [predicate]
+
+
+# ---------------------------------------------------------------- datatypes
+
+_LEXICAL = {
+    XSD + "date": re.compile(r"^-?\d{4,}-\d{2}-\d{2}(Z|[+-]\d{2}:\d{2})?$"),
+    XSD + "dateTime": re.compile(
+        r"^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$"
+    ),
+    XSD + "integer": re.compile(r"^[+-]?\d+$"),
+    XSD + "boolean": re.compile(r"^(true|false|1|0)$"),
+}
+
+
+def _well_formed(literal: ox.Literal, datatype: str) -> bool:
+    pattern = _LEXICAL.get(datatype)
+    if pattern is None:
+        return True
+    text = literal.value
+    if not pattern.match(text):
+        return False
+    if datatype in (XSD + "date", XSD + "dateTime"):
+        try:
+            dt.date.fromisoformat(text.lstrip("-")[:10])
+        except ValueError:
+            return False
+    return True
+
+
+def _has_datatype(value: Term, datatype: str) -> bool:
+    if not isinstance(value, ox.Literal):
+        return False
+    if datatype == RDF_LANGSTRING:
+        return value.language is not None
+    if value.language is not None:
+        return False
+    return value.datatype.value == datatype and _well_formed(value, datatype)
+
+
+def _lang_matches(tag: str, range_: str) -> bool:
+    tag, range_ = tag.lower(), range_.lower()
+    return range_ == "*" or tag == range_ or tag.startswith(range_ + "-")
+
+
+_NODE_KINDS = {
+    "IRI": (N,),
+    "BlankNode": (ox.BlankNode,),
+    "Literal": (ox.Literal,),
+    "BlankNodeOrIRI": (N, ox.BlankNode),
+    "BlankNodeOrLiteral": (ox.BlankNode, ox.Literal),
+    "IRIOrLiteral": (N, ox.Literal),
+}
+
+# ---------------------------------------------------------------- compiling the shapes
+
+Check = Callable[[View, Term, list[Term]], Iterable[tuple[str, Term | None]]]
+
+
+class Shape:
+    """One compiled shape: its path (for a property shape), checks and nested property shapes."""
+
+    def __init__(self, node: Term):
+        self.node = node
+        self.path: tuple[str, N] | None = None
+        self.checks: list[Check] = []
+        self.properties: list[Shape] = []
+        self.severity = "Violation"
+        self.messages: list[str] = []
+        self.deactivated = False
+
+    def value_nodes(self, view: View, focus: Term) -> list[Term]:
+        if self.path is None:
+            return [focus]
+        kind, predicate = self.path
+        if kind == "inverse":
+            return view.inverse_values(focus, predicate)
+        return view.values(focus, predicate)
+
+    def evaluate(self, view: View, focus: Term, into: list[Result]) -> None:
+        if self.deactivated:
+            return
+        values = self.value_nodes(view, focus)
+        message = self.messages[0] if self.messages else ""
+        path = self.path[1] if self.path else None
+        for check in self.checks:
+            for component, value in check(view, focus, values):
+                into.append(
+                    Result(focus, path, value, component, self.node, self.severity, message)
+                )
+        for prop in self.properties:
+            for value in values:
+                prop.evaluate(view, value, into)
+
+    def conforms(self, view: View, node: Term) -> bool:
+        found: list[Result] = []
+        self.evaluate(view, node, found)
+        return not found
+
+
+class Shapes:
+    """The data shapes, compiled, with their targets."""
+
+    SUPPORTED: ClassVar[set[str]] = {
+        "class", "datatype", "nodeKind", "minCount", "maxCount", "minLength", "maxLength",
+        "pattern", "flags", "languageIn", "in", "hasValue", "node", "or", "xone", "and", "not",
+        "property", "path", "message", "severity", "deactivated", "name", "description", "order",
+        "group", "targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf",
+    }  # fmt: skip
+
+    def __init__(self, path: Path, vocab: Vocabulary):
+        self.vocab = vocab
+        triples = [q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)]
+        self.graph = Graph(triples)
+        self._compiled: dict[Term, Shape] = {}
+        self.targets: list[tuple[Shape, str, Term]] = []
+        g = self.graph
+        shape_nodes = set(g.subjects(_TYPE, N(SH + "NodeShape"))) | set(
+            g.subjects(_TYPE, N(SH + "PropertyShape"))
+        )
+        for node, preds in sorted(g.out.items(), key=lambda item: str(item[0])):
+            for kind in ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf"):
+                for target in preds.get(N(SH + kind), ()):
+                    shape_nodes.add(node)
+                    self.targets.append((self.compile(node), kind, target))
+        for node in shape_nodes:
+            self.compile(node)
+
+    def _one(self, node: Term, name: str) -> Term | None:
+        values = self.graph.objects(node, N(SH + name))
+        return values[0] if values else None
+
+    def _list(self, head: Term) -> list[Term]:
+        items = []
+        while head != N(RDF + "nil"):
+            items.append(self.graph.objects(head, N(RDF + "first"))[0])
+            head = self.graph.objects(head, N(RDF + "rest"))[0]
+        return items
+
+    def compile(self, node: Term) -> Shape:
+        if node in self._compiled:
+            return self._compiled[node]
+        shape = Shape(node)
+        self._compiled[node] = shape
+        g = self.graph
+        preds = g.out.get(node, {})
+        for p in preds:
+            if p.value.startswith(SH) and p.value[len(SH) :] not in self.SUPPORTED:
+                raise UnsupportedShape(
+                    f"shape {node} uses sh:{p.value[len(SH) :]}, which the compiled validator "
+                    "does not evaluate; extend kg/validate.py and its pySHACL equivalence test"
+                )
+        path = self._one(node, "path")
+        if path is not None:
+            if isinstance(path, N):
+                shape.path = ("predicate", path)
+            else:
+                inverse = g.objects(path, N(SH + "inversePath"))
+                if not inverse or not isinstance(inverse[0], N):
+                    raise UnsupportedShape(f"shape {node}: only predicate and inverse paths")
+                shape.path = ("inverse", inverse[0])
+        severity = self._one(node, "severity")
+        if severity is not None:
+            shape.severity = severity.value[len(SH) :]
+        shape.messages = [m.value for m in g.objects(node, N(SH + "message"))]
+        deactivated = self._one(node, "deactivated")
+        shape.deactivated = deactivated is not None and deactivated.value == "true"
+        shape.checks = self._checks(node)
+        shape.properties = [self.compile(p) for p in g.objects(node, N(SH + "property"))]
+        return shape
+
+    def _checks(self, node: Term) -> list[Check]:
+        g, checks = self.graph, []
+        one = self._one
+        if (n := one(node, "minCount")) is not None:
+            low = int(n.value)
+            checks.append(
+                lambda v, f, vals, low=low: (
+                    [("MinCountConstraintComponent", None)] if len(vals) < low else []
+                )
+            )
+        if (n := one(node, "maxCount")) is not None:
+            high = int(n.value)
+            checks.append(
+                lambda v, f, vals, high=high: (
+                    [("MaxCountConstraintComponent", None)] if len(vals) > high else []
+                )
+            )
+        if (d := one(node, "datatype")) is not None:
+            datatype = d.value
+            checks.append(
+                lambda v, f, vals, d=datatype: [
+                    ("DatatypeConstraintComponent", x) for x in vals if not _has_datatype(x, d)
+                ]
+            )
+        for c in g.objects(node, N(SH + "class")):
+            cls = c.value
+            checks.append(
+                lambda v, f, vals, c=cls: [
+                    ("ClassConstraintComponent", x)
+                    for x in vals
+                    if isinstance(x, ox.Literal) or c not in v.types(x)
+                ]
+            )
+        if (k := one(node, "nodeKind")) is not None:
+            kinds = _NODE_KINDS[k.value[len(SH) :]]
+            checks.append(
+                lambda v, f, vals, k=kinds: [
+                    ("NodeKindConstraintComponent", x) for x in vals if not isinstance(x, k)
+                ]
+            )
+        if (p := one(node, "pattern")) is not None:
+            flags = one(node, "flags")
+            regex = re.compile(p.value, _re_flags(flags.value if flags else ""))
+            checks.append(
+                lambda v, f, vals, r=regex: [
+                    ("PatternConstraintComponent", x)
+                    for x in vals
+                    if isinstance(x, ox.BlankNode) or not r.search(x.value)
+                ]
+            )
+        if (n := one(node, "minLength")) is not None:
+            low = int(n.value)
+            checks.append(
+                lambda v, f, vals, low=low: [
+                    ("MinLengthConstraintComponent", x)
+                    for x in vals
+                    if isinstance(x, ox.BlankNode) or len(x.value) < low
+                ]
+            )
+        if (n := one(node, "maxLength")) is not None:
+            high = int(n.value)
+            checks.append(
+                lambda v, f, vals, high=high: [
+                    ("MaxLengthConstraintComponent", x)
+                    for x in vals
+                    if isinstance(x, ox.BlankNode) or len(x.value) > high
+                ]
+            )
+        if (head := one(node, "languageIn")) is not None:
+            ranges = [t.value for t in self._list(head)]
+            checks.append(
+                lambda v, f, vals, r=ranges: [
+                    ("LanguageInConstraintComponent", x)
+                    for x in vals
+                    if not (
+                        isinstance(x, ox.Literal)
+                        and x.language
+                        and any(_lang_matches(x.language, y) for y in r)
+                    )
+                ]
+            )
+        if (head := one(node, "in")) is not None:
+            allowed = set(self._list(head))
+            checks.append(
+                lambda v, f, vals, a=allowed: [
+                    ("InConstraintComponent", x) for x in vals if x not in a
+                ]
+            )
+        for value in g.objects(node, N(SH + "hasValue")):
+            checks.append(
+                lambda v, f, vals, h=value: (
+                    [] if h in vals else [("HasValueConstraintComponent", None)]
+                )
+            )
+        for target in g.objects(node, N(SH + "node")):
+            inner = self.compile(target)
+            checks.append(
+                lambda v, f, vals, s=inner: [
+                    ("NodeConstraintComponent", x) for x in vals if not s.conforms(v, x)
+                ]
+            )
+        if (target := one(node, "not")) is not None:
+            inner = self.compile(target)
+            checks.append(
+                lambda v, f, vals, s=inner: [
+                    ("NotConstraintComponent", x) for x in vals if s.conforms(v, x)
+                ]
+            )
+        for name, test in (
+            ("or", lambda hits, total: hits >= 1),
+            ("and", lambda hits, total: hits == total),
+            ("xone", lambda hits, total: hits == 1),
+        ):
+            for head in g.objects(node, N(SH + name)):
+                members = [self.compile(m) for m in self._list(head)]
+                component = name.capitalize() + "ConstraintComponent"
+                checks.append(
+                    lambda v, f, vals, ms=members, t=test, c=component: [
+                        (c, x) for x in vals if not t(sum(m.conforms(v, x) for m in ms), len(ms))
+                    ]
+                )
+        return checks
+
+    def validate(
+        self, triples: Iterable[ox.Triple], context: Iterable[ox.Triple] = ()
+    ) -> list[Result]:
+        """Validate some triples (an event, or a whole graph); see View for ``context``."""
+        return self.validate_view(View(triples, self.vocab, context))
+
+    def validate_view(self, view: View) -> list[Result]:
+        results: list[Result] = []
+        nodes = list(view.nodes())
+        for shape, kind, target in self.targets:
+            if kind == "targetClass":
+                focus = [n for n in nodes if target.value in view.types(n)]
+            elif kind == "targetNode":
+                focus = [target]
+            elif kind == "targetSubjectsOf":
+                focus = [n for n in nodes if view.values(n, target)]
+            else:
+                focus = [n for n in nodes if view.inverse_values(n, target)]
+            for node in focus:
+                shape.evaluate(view, node, results)
+        return results
+
+
+def _re_flags(flags: str) -> int:
+    value = 0
+    for ch, flag in (
+        ("i", re.IGNORECASE),
+        ("m", re.MULTILINE),
+        ("s", re.DOTALL),
+        ("x", re.VERBOSE),
+    ):
+        if ch in flags:
+            value |= flag
+    return value
+
+
+@cache
+def data_shapes() -> Shapes:
+    """The data shapes of this installation, compiled once per process."""
+    return Shapes(resources.data_shapes(), vocabulary())
+
+
+# ---------------------------------------------------------------- pySHACL, and reports
+
+
+def pyshacl_results(data, shapes_path: Path | None = None) -> list[Result]:
+    """Validate an rdflib graph with pySHACL, as the compiled validator does: the ontology and
+    alignments as ``ont_graph`` with RDFS inference, the taxonomies alongside the data (pySHACL
+    copies only RDFS and OWL axioms from an ontology graph, and concepts are data)."""
+    import pyshacl
+    import rdflib
+
+    ontology, alignments, taxonomies = resources.ontology_files()
+    ont = rdflib.Graph()
+    ont.parse(ontology)
+    ont.parse(alignments)
+    graph = rdflib.Graph()
+    for triple in data:
+        graph.add(triple)
+    graph.parse(taxonomies)
+    shapes = rdflib.Graph().parse(shapes_path or resources.data_shapes())
+    _, report, _ = pyshacl.validate(
+        graph, shacl_graph=shapes, ont_graph=ont, inference="rdfs", allow_warnings=True
+    )
+    return results_from_report(report)
+
+
+def results_from_report(report) -> list[Result]:
+    """The top-level results of a SHACL validation report (an rdflib graph); the details that
+    explain an sh:node failure (sh:detail) are not results of their own."""
+    import rdflib
+
+    sh = rdflib.Namespace(SH)
+
+    def term(value):
+        if value is None:
+            return None
+        if isinstance(value, rdflib.URIRef):
+            return N(str(value))
+        if isinstance(value, rdflib.BNode):
+            return ox.BlankNode(str(value))
+        if value.language:
+            return ox.Literal(str(value), language=value.language)
+        datatype = value.datatype or rdflib.XSD.string
+        return ox.Literal(str(value), datatype=N(str(datatype)))
+
+    results = []
+    for top in report.subjects(rdflib.RDF.type, sh.ValidationReport):
+        for r in report.objects(top, sh.result):
+            messages = sorted(str(m) for m in report.objects(r, sh.resultMessage))
+            results.append(
+                Result(
+                    focus=term(report.value(r, sh.focusNode)),
+                    path=term(report.value(r, sh.resultPath)),
+                    value=term(report.value(r, sh.value)),
+                    component=str(report.value(r, sh.sourceConstraintComponent))[len(SH) :],
+                    shape=term(report.value(r, sh.sourceShape)),
+                    severity=str(report.value(r, sh.resultSeverity))[len(SH) :],
+                    message=messages[0] if messages else "",
+                )
+            )
+    return results
+
+
+def report_triples(results: list[Result]) -> list[ox.Triple]:
+    """A SHACL validation report (sh:ValidationReport) for some results."""
+    T, B = ox.Triple, ox.BlankNode
+    report = B("report")
+    out = [
+        T(report, _TYPE, N(SH + "ValidationReport")),
+        T(report, N(SH + "conforms"), ox.Literal(
+            "false" if any(r.is_violation for r in results) else "true",
+            datatype=N(XSD + "boolean"),
+        )),
+    ]  # fmt: skip
+    for i, r in enumerate(sorted(results, key=sort_key)):
+        node = B(f"r{i}")
+        out += [
+            T(report, N(SH + "result"), node),
+            T(node, _TYPE, N(SH + "ValidationResult")),
+            T(node, N(SH + "focusNode"), r.focus),
+            T(node, N(SH + "sourceConstraintComponent"), N(SH + r.component)),
+            T(node, N(SH + "sourceShape"), r.shape),
+            T(node, N(SH + "resultSeverity"), N(SH + r.severity)),
+            T(node, N(SH + "resultMessage"), ox.Literal(r.message, language="en")),
+        ]
+        if r.path is not None:
+            out.append(T(node, N(SH + "resultPath"), r.path))
+        if r.value is not None:
+            out.append(T(node, N(SH + "value"), r.value))
+    return out
+
+
+def sort_key(r: Result) -> tuple:
+    return (str(r.focus), str(r.path), r.component, str(r.shape), str(r.value))
