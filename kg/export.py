@@ -164,13 +164,19 @@ def _write_batch(batch: list[tuple[str, list[tuple[int, int]]]]) -> list[dict]:
                 "id": event_id,
                 "ok": True,
                 "problems": problems,
-                "bytes": [f.module.block(block.triples, names, context) for f in formats],
+                "bytes": [_serialize(f, block, names, context) for f in formats],
                 "outlets": block.outlets,
                 "concepts": block.concepts,
                 "triples": len(block.triples),
             }
         )
     return out
+
+
+def _serialize(fmt: Format, block: triples.Block, names: dict, context: dict) -> bytes:
+    if fmt.name == "nquads":
+        return fmt.module.block(block.triples, names, context, graph=block.iri)
+    return fmt.module.block(block.triples, names, context)
 
 
 # ---------------------------------------------------------------- main side

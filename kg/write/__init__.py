@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from kg.write import jsonld, ntriples, turtle
+from kg.write import jsonld, nquads, ntriples, turtle
 
 
 @dataclass(frozen=True)
@@ -32,8 +32,16 @@ FORMATS = {
     "turtle": Format("turtle", ".ttl", "text/turtle", turtle),
     "jsonld": Format("jsonld", ".jsonld", "application/ld+json", jsonld),
     "ntriples": Format("ntriples", ".nt", "application/n-triples", ntriples),
+    "nquads": Format("nquads", ".nq", "application/n-quads", nquads),
 }
-ALIASES = {"ttl": "turtle", "json-ld": "jsonld", "nt": "ntriples", "n-triples": "ntriples"}
+ALIASES = {
+    "ttl": "turtle",
+    "json-ld": "jsonld",
+    "nt": "ntriples",
+    "n-triples": "ntriples",
+    "nq": "nquads",
+    "n-quads": "nquads",
+}
 
 
 def format_named(name: str) -> Format | None:

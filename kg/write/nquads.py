@@ -1,0 +1,34 @@
+"""N-Quads (application/n-quads, .nq): each event in a named graph of its own.
+
+The graph of an event is named by the event's IRI and holds its block (the event, its generated
+texts and its articles); outlets and concepts go to the graph ``aimid:graph-shared``. A store that
+loads an export as N-Quads can replace one event by replacing its graph (``aim-kg load``).
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+SHARED_GRAPH = "graph-shared"
+
+
+def header(prefixes: dict[str, str], context: dict) -> bytes:
+    return b""
+
+
+def block(
+    triples: list[ox.Triple], prefixes: dict[str, str], context: dict, graph: str | None = None
+) -> bytes:
+    name = ox.NamedNode(graph or prefixes["aimid"] + SHARED_GRAPH)
+    return ox.serialize(
+        [ox.Quad(t.subject, t.predicate, t.object, name) for t in triples],
+        format=ox.RdfFormat.N_QUADS,
+    )
+
+
+def separator() -> bytes:
+    return b""
+
+
+def footer() -> bytes:
+    return b""
