@@ -196,7 +196,7 @@ def export(inputs, outputs, format_name, rejects, with_ontology, base_iri, jobs,
         if problem.kind == "reject" or not quiet:
             click.echo(str(problem), err=True)
     if not quiet:
-        if summary.skipped:
+        if summary.skipped and inputs:
             click.echo(
                 f"skipped {len(summary.skipped)} file(s) that are not inputs "
                 f"(.txt, .json, .jsonl, .ndjson): {', '.join(summary.skipped[:5])}"

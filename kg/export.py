@@ -277,6 +277,10 @@ def export(
         _phase_two(index, outputs, state, jobs, summary, bar, with_ontology)
     bar.done()
     summary.problems.sort(key=lambda p: (p.file, p.line, p.kind, p.reason))
+    rejected = {p.event for p in summary.problems if p.kind == "reject"}
+    summary.warned = len(
+        {p.event for p in summary.problems if p.kind == "warning" and p.event not in rejected}
+    )
     return summary
 
 
@@ -348,8 +352,6 @@ def _phase_two(index, outputs, state, jobs, summary, bar, with_ontology):
                     continue
                 summary.events += 1
                 summary.triples += result["triples"]
-                if any(p.kind == "warning" for p in result["problems"]):
-                    summary.warned += 1
                 for outlet, spelling in result["outlets"]:
                     spellings[outlet][spelling] += 1
                 concepts |= result["concepts"]

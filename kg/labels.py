@@ -21,7 +21,7 @@ from rapidfuzz import fuzz, process, utils
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _SPACES = re.compile(r"[\s\u00a0\u2007\u202f]+")
 # What may stand between two labels once both are recognised.
-_SEPARATORS = " \t,;|·•/"
+_SEPARATORS = " \t,;|·•/.:"
 
 
 def clean(text: str) -> str:
@@ -53,9 +53,13 @@ class LabelMatcher:
         return self._labels.get(clean(label))
 
     def _match_at(self, text: str, i: int) -> str | None:
+        """The longest label at i that ends where a value can end (so "AI incidents" is not
+        "AI incident" followed by "s")."""
         for label in self._ordered:
             if text.startswith(label, i):
-                return label
+                end = i + len(label)
+                if end == len(text) or not (text[end].islower() or text[end].isdigit()):
+                    return label
         return None
 
     def _starts_label(self, text: str, i: int) -> str | None:

@@ -50,7 +50,7 @@ class Article:
     url: str | None = None
     rationale: str | None = None
     language: str | None = None
-    line: int = 0
+    line: int = field(default=0, compare=False)
 
     @property
     def outlet_key(self) -> str:

@@ -40,8 +40,8 @@ def parse_date(value: object, what: str, line: int | None = None) -> str:
             return dt.date.fromisoformat(match.group(1)).isoformat()
         except ValueError:
             pass
-    shown = repr(text) if text else "nothing"
-    raise Rejected(f"{what} is {shown}, which is not a date (expected YYYY-MM-DD)", line)
+    shown = f'"{text}"' if text else "missing"
+    raise Rejected(f"{what} {shown} is not a date (expected YYYY-MM-DD)", line)
 
 
 class FacetCollector:

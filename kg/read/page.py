@@ -18,7 +18,7 @@ import re
 from kg import lang
 from kg.labels import clean
 from kg.model import AIM_ID, Article, Event, Problem, dedupe_articles, derive_id
-from kg.read.common import FacetCollector, Rejected, generated_text, parse_date
+from kg.read.common import AI_GENERATED, FacetCollector, Rejected, generated_text, parse_date
 from kg.vocab import Facet, Vocabulary
 
 NOISE = {
@@ -85,9 +85,12 @@ def _read(text: str, file: str, stem: str, vocab: Vocabulary) -> tuple[Event, li
 
     kinds = [kind(t) for _, t in items]
     title_line, title = items[0]
-    if kinds[0] != "text":
+    first_line = next(t for _, t in lines if t)
+    if kinds[0] != "text" or _key(first_line) in NOISE or AI_GENERATED.search(title):
         raise Rejected(
-            f'no title: the page starts with "{title}" (expected the incident title)', title_line
+            f'no title: the page starts with "{first_line[:60]}" (expected the incident title, '
+            "then the summary)",
+            title_line,
         )
 
     # Sections, in page order: summary, rationale, facets, other databases, articles.
@@ -165,7 +168,7 @@ def _articles(items: list[tuple[int, str]], file: str) -> list[Article]:
             raise Rejected(
                 f'the article dated "{t}" lacks its title (the line above) or outlet (below)', no
             )
-        date = parse_date(t.replace(" ", ""), f'the article date "{t}"', no)
+        date = parse_date(t, "the article date", no)
         title_no, title = items[i - 1]
         outlet = items[i + 1][1]
         if _key(outlet) == WHY or _DATE_LINE.match(outlet):

@@ -96,7 +96,7 @@ def _read(data: dict, file: str, line: int, vocab: Vocabulary) -> tuple[Event, l
 
     date = None
     if data.get("date") not in (None, ""):
-        date = parse_date(data["date"], f'the date "{data["date"]}"')
+        date = parse_date(data["date"], "the date")
 
     countries: list[str] = []
     location = data.get("location") if isinstance(data.get("location"), dict) else {}

@@ -23,6 +23,7 @@ JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
 STDIN = "-"
 _CHUNK = 1 << 20
 _WS = " \t\r\n"
+_BINARY = "binary content (a NUL byte): expected an AIM page as text or AIM API JSON"
 
 
 class InputError(Exception):
@@ -78,15 +79,43 @@ def discover(paths: list[str]) -> tuple[list[str], list[str]]:
     return unique, skipped
 
 
-def _open_text(name: str) -> io.TextIOBase:
-    """A text stream over a file (gzip included) or stdin, UTF-8 with an optional BOM."""
+def _open_text(name: str) -> tuple[io.TextIOBase, bytes]:
+    """A text stream over a file (gzip included) or stdin, UTF-8 with an optional BOM, and its
+    first bytes (to tell binary files)."""
     if name == STDIN:
         raw = sys.stdin.buffer
     elif name.lower().endswith(".gz"):
         raw = gzip.open(name, "rb")  # noqa: SIM115 - closed through the wrapper
     else:
         raw = open(name, "rb")  # noqa: SIM115 - closed by the caller through the wrapper
-    return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline="")
+    try:
+        if hasattr(raw, "peek"):
+            head = raw.peek(8192)[:8192]
+        else:
+            head = raw.read(8192)
+            raw = io.BufferedReader(_Prefixed(head, raw))
+    except (OSError, EOFError, gzip.BadGzipFile):
+        head = b""
+    return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline=""), head
+
+
+class _Prefixed(io.RawIOBase):
+    """A stream whose first bytes were already read (to look at them) and are given back."""
+
+    def __init__(self, head: bytes, rest):
+        self.head, self.rest = head, rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self.head:
+            n = min(len(buffer), len(self.head))
+            buffer[:n], self.head = self.head[:n], self.head[n:]
+            return n
+        data = self.rest.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
 
 
 def _is_json(name: str, head: str) -> bool:
@@ -103,11 +132,15 @@ def read_units(name: str) -> Iterator[Unit]:
     shown = "<stdin>" if name == STDIN else name
     stem = "" if name == STDIN else _suffixes(Path(name)).rsplit(".", 1)[0]
     try:
-        stream = _open_text(name)
+        stream, first_bytes = _open_text(name)
     except OSError as exc:
         yield Unit("reject", shown, 0, f"cannot open the file: {exc.strerror or exc}")
         return
     try:
+        if b"\x00" in first_bytes:
+            line = first_bytes.count(b"\n", 0, first_bytes.index(b"\x00")) + 1
+            yield Unit("reject", shown, line, _BINARY)
+            return
         head = _read_checked(stream, shown)
         if isinstance(head, Unit):
             yield head
@@ -134,19 +167,14 @@ def _read_checked(stream: io.TextIOBase, shown: str, everything: bool = False) -
             "reject",
             shown,
             0,
-            f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start} of a "
-            "chunk): expected an AIM page as text or AIM API JSON",
+            f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x} is not UTF-8): expected an AIM "
+            "page as text or AIM API JSON, in UTF-8",
         )
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
         return Unit("reject", shown, 0, f"cannot read the file: {exc}")
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
-        return Unit(
-            "reject",
-            shown,
-            line,
-            "binary content (a NUL byte): expected an AIM page as text or AIM API JSON",
-        )
+        return Unit("reject", shown, line, _BINARY)
     return text
 
 

@@ -1,0 +1,260 @@
+"""The ontology, the taxonomies, their alignments and QA shapes, the context and the docs."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pyshacl
+import pytest
+import rdflib
+from conftest import FACETS_MD, ROOT, facet_lists
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
+
+from kg import resources
+from kg.context import context_document
+from kg.namespaces import AIM, AIMTAX
+
+VOCAB_FILES = resources.ontology_files()
+SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+
+
+def vocabulary_graph() -> rdflib.Graph:
+    g = rdflib.Graph()
+    for path in VOCAB_FILES:
+        g.parse(path)
+    return g
+
+
+def qa(graph: rdflib.Graph) -> tuple[bool, rdflib.Graph]:
+    shapes = rdflib.Graph().parse(resources.qa_shapes())
+    conforms, report, _ = pyshacl.validate(graph, shacl_graph=shapes, advanced=True)
+    return conforms, report
+
+
+@pytest.mark.parametrize("path", [*VOCAB_FILES, resources.data_shapes(), resources.qa_shapes()])
+def test_parses_with_rdflib_and_pyoxigraph(path: Path):
+    g = rdflib.Graph().parse(path)
+    quads = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+    assert len(g) == len(quads) > 0
+
+
+def test_vocabulary_passes_its_qa_shapes():
+    conforms, report = qa(vocabulary_graph())
+    assert conforms, report.serialize(format="turtle")
+
+
+def _add_concept(g: rdflib.Graph, scheme: str, label: str) -> None:
+    concept = rdflib.URIRef(f"{AIMTAX}{scheme}-extra")
+    g.add((concept, RDF.type, SKOS.Concept))
+    g.add((concept, SKOS.prefLabel, rdflib.Literal(label, lang="en")))
+    g.add((concept, SKOS.inScheme, rdflib.URIRef(AIMTAX + scheme)))
+    g.add((concept, SKOS.topConceptOf, rdflib.URIRef(AIMTAX + scheme)))
+    g.add((rdflib.URIRef(AIMTAX + scheme), SKOS.hasTopConcept, concept))
+    g.add((concept, RDFS.isDefinedBy, rdflib.URIRef("https://w3id.org/aim-kg/taxonomy")))
+
+
+# Each mutation breaks one rule of the QA shapes; the QA must notice.
+MUTATIONS = {
+    "header without license": lambda g: g.remove(
+        (rdflib.URIRef("https://w3id.org/aim-kg/ontology"), rdflib.DCTERMS.license, None)
+    ),
+    "term without comment": lambda g: g.remove(
+        (rdflib.URIRef(AIM + "harmType"), RDFS.comment, None)
+    ),
+    "term without label": lambda g: g.remove((rdflib.URIRef(AIM + "Outlet"), RDFS.label, None)),
+    "term not defined by the ontology": lambda g: g.remove(
+        (rdflib.URIRef(AIM + "Event"), RDFS.isDefinedBy, None)
+    ),
+    "concept without prefLabel": lambda g: g.remove(
+        (rdflib.URIRef(AIMTAX + "harm-type-other"), SKOS.prefLabel, None)
+    ),
+    "concept with two prefLabels": lambda g: g.add(
+        (
+            rdflib.URIRef(AIMTAX + "harm-type-other"),
+            SKOS.prefLabel,
+            rdflib.Literal("Else", lang="en"),
+        )
+    ),
+    "concept without scheme": lambda g: g.remove(
+        (rdflib.URIRef(AIMTAX + "ai-task-other"), SKOS.inScheme, None)
+    ),
+    "two concepts of a scheme share a label": lambda g: g.add(
+        (
+            rdflib.URIRef(AIMTAX + "industry-other"),
+            SKOS.altLabel,
+            rdflib.Literal("Agriculture", lang="en"),
+        )
+    ),
+    "a label is a prefix of another": lambda g: _add_concept(g, "principle", "Safe"),
+    "principle without broadMatch": lambda g: g.remove(
+        (rdflib.URIRef(AIMTAX + "principle-safety"), SKOS.broadMatch, None)
+    ),
+    "redeclared foreign term": lambda g: g.add(
+        (rdflib.URIRef("https://schema.org/NewsArticle"), RDF.type, OWL.Class)
+    ),
+}
+
+
+@pytest.mark.parametrize("name", MUTATIONS)
+def test_qa_shapes_catch_a_broken_vocabulary(name: str):
+    g = vocabulary_graph()
+    MUTATIONS[name](g)
+    conforms, _ = qa(g)
+    assert not conforms
+
+
+def _labels(g: rdflib.Graph, scheme: str, prop) -> list[str]:
+    return [
+        str(label)
+        for c in g.subjects(SKOS.inScheme, rdflib.URIRef(AIMTAX + scheme))
+        for label in g.objects(c, prop)
+    ]
+
+
+def test_every_label_list_equals_aim_facets(vocab):
+    expected = facet_lists()
+    text = FACETS_MD.read_text(encoding="utf-8")
+    for key, labels in expected.items():
+        count = re.search(rf"\[{key}[^\]]*\], (\d+):", text)
+        assert count and int(count.group(1)) == len(labels), f"{key}: the list was misread"
+    g = vocabulary_graph()
+    for facet in vocab.facets:
+        assert sorted(_labels(g, facet.scheme.rsplit("/", 1)[1], SKOS.prefLabel)) == sorted(
+            expected[facet.record_key]
+        ), facet.heading
+    assert {f.record_key for f in vocab.facets} == set(expected)
+
+
+def test_page_headings_are_scheme_labels(vocab):
+    text = FACETS_MD.read_text(encoding="utf-8")
+    headings = re.search(r"Headings, in order:\n?(.*?)\(the last three", text, re.S).group(1)
+    for heading in re.findall(r"`([^`]+)`", headings):
+        assert heading.rstrip(":").casefold() in vocab.facet_by_heading
+
+
+def test_each_other_is_scoped_to_its_facet(vocab):
+    others = [c for c in vocab.concepts.values() if c.pref_label == "Other"]
+    assert len(others) == 5
+    assert len({c.scheme for c in others}) == 5
+    assert len({c.iri for c in others}) == 5
+
+
+def test_variant_spellings_are_alt_labels(vocab):
+    by_key = vocab.facet_by_key
+    assert by_key["industries"].matcher.lookup("Government & security & defence") == (
+        AIMTAX + "industry-government-security-and-defence"
+    )
+    assert by_key["harm_types"].matcher.lookup("Economic/property") == (
+        AIMTAX + "harm-type-economic-property"
+    )
+    assert (
+        by_key["harm_types"].matcher.lookup("Physical death") == AIMTAX + "harm-type-physical-death"
+    )
+
+
+def test_oecd_principles_and_broad_matches():
+    g = vocabulary_graph()
+    scheme = rdflib.URIRef(AIMTAX + "oecd-principle")
+    notations = {str(g.value(c, SKOS.notation)): c for c in g.subjects(SKOS.inScheme, scheme)}
+    assert sorted(notations) == [f"{a}.{b}" for a in (1, 2) for b in range(1, 6)]
+    p12 = notations["1.2"]
+    assert str(g.value(p12, SKOS.prefLabel)).startswith("Respect for the rule of law")
+    assert str(g.value(p12, SKOS.altLabel)) == "Human-centred values and fairness"
+    # aim-facets.md §4, read from the file.
+    text = FACETS_MD.read_text(encoding="utf-8")
+    mapping = text.split("AIM principle → OECD principle", 1)[1].split("\n## ", 1)[0]
+    mapping = " ".join(mapping.split("):", 1)[1].split())
+    expected = {}
+    for labels, notation in re.findall(r"([^→·]+?) → (\d\.\d)", mapping):
+        for label in labels.split(","):
+            expected[label.strip()] = notation
+    assert len(expected) == 10
+    for label, notation in expected.items():
+        concept = g.value(predicate=SKOS.prefLabel, object=rdflib.Literal(label, lang="en"))
+        assert list(g.objects(concept, SKOS.broadMatch)) == [notations[notation]], label
+        assert (concept, SKOS.exactMatch, None) not in g
+
+
+def test_incident_and_hazard_carry_the_oecd_definitions():
+    g = vocabulary_graph()
+    text = " ".join(FACETS_MD.read_text(encoding="utf-8").split())
+    definition = text.split("AI incident: ", 1)[1].split(" AI hazard:", 1)[0]
+    comment = " ".join(str(g.value(rdflib.URIRef(AIM + "Incident"), RDFS.comment)).split())
+    assert definition.rstrip(".").casefold() in comment.casefold()
+    hazard = " ".join(str(g.value(rdflib.URIRef(AIM + "Hazard"), RDFS.comment)).split())
+    assert "could plausibly lead to an AI incident" in hazard
+    assert (
+        rdflib.URIRef(AIM + "Incident"),
+        RDFS.subClassOf,
+        rdflib.URIRef("https://w3id.org/dpv/risk#Incident"),
+    ) in g
+
+
+def test_alignment_links_are_explained_and_never_exact():
+    text = (resources.data_dir("ontology") / "alignments.ttl").read_text(encoding="utf-8")
+    g = rdflib.Graph().parse(data=text, format="turtle")
+    assert not list(g.triples((None, SKOS.exactMatch, None)))
+    matches = [
+        t
+        for t in g
+        if t[1] in (SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch, SKOS.relatedMatch)
+    ]
+    assert len(matches) >= 15
+    # Every statement with a match is preceded by a comment saying why.
+    for block in re.split(r"\n\n+", text):
+        if "Match " in block and not block.lstrip().startswith("@prefix"):
+            assert block.lstrip().startswith("#"), block
+
+
+def test_shared_property_declares_no_domain():
+    g = vocabulary_graph()
+    rationale = rdflib.URIRef(AIM + "rationale")
+    assert g.value(rationale, RDFS.domain) is None
+    assert set(g.objects(rationale, rdflib.URIRef("https://schema.org/domainIncludes"))) == {
+        rdflib.URIRef(AIM + "Event"),
+        rdflib.URIRef(AIM + "Article"),
+    }
+
+
+def test_context_has_not_drifted():
+    committed = resources.context_file().read_text(encoding="utf-8")
+    assert committed == context_document(), "run: make context"
+
+
+def test_context_expands_terms_to_the_contract():
+    context = json.loads(context_document())["@context"]
+    assert context["title"] == {"@id": "dcterms:title", "@language": "en"}
+    assert context["datePublished"]["@type"] == "xsd:date"
+    assert context["severity"]["@type"] == "@id"
+    assert context["aimid"] == "https://w3id.org/aim-kg/id/"
+    assert json.loads(context_document("https://example.org/aim/"))["@context"]["aimid"] == (
+        "https://example.org/aim/"
+    )
+
+
+def test_pylode_documents_the_ontology(tmp_path: Path):
+    out = tmp_path / "ontology.html"
+    pylode = Path(sys.executable).parent / "pylode"
+    subprocess.run(
+        [str(pylode), str(VOCAB_FILES[0]), "-o", str(out)], check=True, capture_output=True
+    )
+    html = out.read_text(encoding="utf-8")
+    for term in (
+        "Event",
+        "Incident",
+        "Hazard",
+        "Article",
+        "Outlet",
+        "GeneratedText",
+        "severity",
+        "unmappedLabel",
+    ):
+        assert term in html
+    assert (
+        "make docs" in (ROOT / "Makefile").read_text() or "docs:" in (ROOT / "Makefile").read_text()
+    )
