@@ -19,15 +19,15 @@ from rapidfuzz import fuzz, process, utils
 
 # Characters a copy from a web page puts between or inside labels.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-_SPACES = re.compile(r"[\s\u00a0\u2007\u202f]+")
 # What may stand between two labels once both are recognised.
 _SEPARATORS = " \t,;|·•/.:"
 
 
 def clean(text: str) -> str:
     """NFC, no zero-width characters, every run of spaces (non-breaking too) one space."""
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
-    return _SPACES.sub(" ", text).strip()
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    return " ".join(text.split())
 
 
 @dataclass(frozen=True, slots=True)

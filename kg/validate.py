@@ -67,18 +67,61 @@ class UnsupportedShape(Exception):
     """The shapes use a SHACL feature the compiled validator does not evaluate."""
 
 
+class Inference:
+    """RDFS entailment over the vocabulary, flattened for lookups: what a predicate implies about
+    the types of its subject (domains) and object (ranges), subclass closures, subproperties."""
+
+    def __init__(self, vocab: Vocabulary):
+        def closed(classes) -> frozenset[str]:
+            out: set[str] = set()
+            for c in classes:
+                out |= vocab.superclasses.get(c, {c})
+            return frozenset(out)
+
+        props = set(vocab.superproperties) | set(vocab.domains) | set(vocab.ranges)
+        self.domain_types: dict[N, frozenset[str]] = {}
+        self.range_types: dict[N, frozenset[str]] = {}
+        for prop in props:
+            supers = vocab.superproperties.get(prop, {prop})
+            domains = closed(d for sup in supers for d in vocab.domains.get(sup, ()))
+            ranges = closed(r for sup in supers for r in vocab.ranges.get(sup, ()))
+            if domains:
+                self.domain_types[N(prop)] = domains
+            if ranges:
+                self.range_types[N(prop)] = ranges
+        self.superclasses: dict[str, frozenset[str]] = {
+            c: frozenset(sup) for c, sup in vocab.superclasses.items()
+        }
+        subs: dict[str, list[N]] = defaultdict(list)
+        for prop, supers in vocab.superproperties.items():
+            for sup in supers:
+                subs[sup].append(N(prop))
+        self.subproperties = {N(p): tuple(sorted(v, key=str)) for p, v in subs.items()}
+
+    def predicates(self, predicate: N) -> tuple[N, ...]:
+        """The predicate and its subproperties: their triples are triples of the predicate."""
+        return self.subproperties.get(predicate) or (predicate,)
+
+
+_EMPTY: frozenset[str] = frozenset()
+
+
 class View:
     """A data graph for validation: some triples, over the vocabulary, with RDFS inference."""
 
     def __init__(
-        self, triples: Iterable[ox.Triple], vocab: Vocabulary, context: Iterable[ox.Triple] = ()
+        self,
+        triples: Iterable[ox.Triple],
+        vocab: Vocabulary,
+        context: Iterable[ox.Triple] = (),
+        inference: Inference | None = None,
     ):
         """``context`` triples are known (the types of outlets an event cites) but their
         subjects are not validated here: they are validated where they are written."""
-        self.vocab = vocab
-        self.out: dict = defaultdict(lambda: defaultdict(list))
-        self.inv: dict = defaultdict(set)
-        self._index(triples, self.out, self.inv)
+        self.inference = inference or _inference(vocab)
+        self.out: dict = {}
+        self.inv: dict = {}
+        self._index(triples)
         # Literals are nodes too: RDFS range inference types them (a string given as the
         # value of aim:summary is an aim:GeneratedText to pySHACL, and fails its shape).
         self._nodes = dict.fromkeys(self.out)
@@ -87,58 +130,67 @@ class View:
         context = list(context)
         for t in context:
             self._nodes.pop(t.subject, None)
-        self._index(context, self.out, self.inv)
+        self._index(context)
         self._static = vocab.graph.out
         self._types: dict = {}
 
-    @staticmethod
-    def _index(triples: Iterable[ox.Triple], out: dict, inv: dict) -> None:
-        for t in triples:
-            values = out[t.subject][t.predicate]
-            if t.object not in values:
-                values.append(t.object)
-            inv[t.object].add(t.predicate)
+    def _index(self, triples: Iterable[ox.Triple]) -> None:
+        out, inv = self.out, self.inv
+        for s, p, o in triples:
+            preds = out.get(s)
+            if preds is None:
+                preds = out[s] = {}
+            values = preds.get(p)
+            if values is None:
+                preds[p] = [o]
+            elif o not in values:
+                values.append(o)
+            seen = inv.get(o)
+            if seen is None:
+                inv[o] = {p}
+            else:
+                seen.add(p)
 
     def nodes(self) -> Iterable[Term]:
         """Every node of the data (not of the context or vocabulary), in a stable order."""
         return self._nodes
 
-    def values(self, node: Term, predicate: N) -> list[Term]:
+    def values(self, node: Term, predicates: tuple[N, ...]) -> list[Term]:
+        """Objects of a predicate (given with its subproperties) in the data and vocabulary."""
+        data = self.out.get(node)
+        static = self._static.get(node)
+        if static is None and len(predicates) == 1:
+            return data.get(predicates[0], []) if data else []
         out: list[Term] = []
-        for p in _subproperties(self.vocab, predicate):
-            for source in (self.out, self._static):
-                preds = source.get(node)
-                if preds:
-                    for o in preds.get(p, ()):
+        for source in (data, static):
+            if source:
+                for p in predicates:
+                    for o in source.get(p, ()):
                         if o not in out:
                             out.append(o)
         return out
 
-    def inverse_values(self, node: Term, predicate: N) -> list[Term]:
-        subs = _subproperties(self.vocab, predicate)
-        return [s for s, preds in self.out.items() if any(node in preds.get(p, ()) for p in subs)]
+    def inverse_values(self, node: Term, predicates: tuple[N, ...]) -> list[Term]:
+        return [
+            s for s, preds in self.out.items() if any(node in preds.get(p, ()) for p in predicates)
+        ]
 
-    def types(self, node: Term) -> set[str]:
+    def types(self, node: Term) -> frozenset[str] | set[str]:
         """rdf:type with RDFS inference: explicit types, domains, ranges, superclasses."""
         cached = self._types.get(node)
         if cached is not None:
             return cached
-        vocab = self.vocab
-        direct: set[str] = set()
-        for source in (self.out, self._static):
-            preds = source.get(node)
-            if not preds:
-                continue
-            direct.update(t.value for t in preds.get(_TYPE, ()) if isinstance(t, N))
-            for p in preds:
-                for sup in vocab.superproperties.get(p.value, (p.value,)):
-                    direct.update(vocab.domains.get(sup, ()))
-        for p in self.inv.get(node, ()):
-            for sup in vocab.superproperties.get(p.value, (p.value,)):
-                direct.update(vocab.ranges.get(sup, ()))
+        inference = self.inference
         result: set[str] = set()
-        for t in direct:
-            result |= vocab.superclasses.get(t, {t})
+        for source in (self.out.get(node), self._static.get(node)):
+            if source:
+                for t in source.get(_TYPE, ()):
+                    if isinstance(t, N):
+                        result |= inference.superclasses.get(t.value) or {t.value}
+                for p in source:
+                    result |= inference.domain_types.get(p, _EMPTY)
+        for p in self.inv.get(node, ()):
+            result |= inference.range_types.get(p, _EMPTY)
         self._types[node] = result
         return result
 
@@ -147,16 +199,8 @@ _TYPE = N(RDF_TYPE)
 
 
 @cache
-def _subproperties_of(vocab: Vocabulary) -> dict[str, list[N]]:
-    subs: dict[str, list[N]] = defaultdict(list)
-    for prop, supers in vocab.superproperties.items():
-        for sup in supers:
-            subs[sup].append(N(prop))
-    return subs
-
-
-def _subproperties(vocab: Vocabulary, predicate: N) -> list[N]:
-    return _subproperties_of(vocab).get(predicate.value) or [predicate]
+def _inference(vocab: Vocabulary) -> Inference:
+    return Inference(vocab)
 
 
 # ---------------------------------------------------------------- datatypes
@@ -221,6 +265,7 @@ class Shape:
     def __init__(self, node: Term):
         self.node = node
         self.path: tuple[str, N] | None = None
+        self.predicates: tuple[N, ...] = ()
         self.checks: list[Check] = []
         self.properties: list[Shape] = []
         self.severity = "Violation"
@@ -230,10 +275,9 @@ class Shape:
     def value_nodes(self, view: View, focus: Term) -> list[Term]:
         if self.path is None:
             return [focus]
-        kind, predicate = self.path
-        if kind == "inverse":
-            return view.inverse_values(focus, predicate)
-        return view.values(focus, predicate)
+        if self.path[0] == "inverse":
+            return view.inverse_values(focus, self.predicates)
+        return view.values(focus, self.predicates)
 
     def evaluate(self, view: View, focus: Term, into: list[Result]) -> None:
         if self.deactivated:
@@ -283,6 +327,15 @@ class Shapes:
                     self.targets.append((self.compile(node), kind, target))
         for node in shape_nodes:
             self.compile(node)
+        # Predicates whose range makes their objects a target of some shape.
+        targeted = {t.value for _, kind, t in self.targets if kind == "targetClass"}
+        self._typing_objects = frozenset(
+            p for p, classes in _inference(vocab).range_types.items() if classes & targeted
+        )
+        static = View([], vocab)
+        self._targeted_in_vocabulary = frozenset(
+            node for node in vocab.graph.out if static.types(node) & targeted
+        )
 
     def _one(self, node: Term, name: str) -> Term | None:
         values = self.graph.objects(node, N(SH + name))
@@ -317,6 +370,7 @@ class Shapes:
                 if not inverse or not isinstance(inverse[0], N):
                     raise UnsupportedShape(f"shape {node}: only predicate and inverse paths")
                 shape.path = ("inverse", inverse[0])
+            shape.predicates = _inference(self.vocab).predicates(shape.path[1])
         severity = self._one(node, "severity")
         if severity is not None:
             shape.severity = severity.value[len(SH) :]
@@ -459,15 +513,30 @@ class Shapes:
     def validate_view(self, view: View) -> list[Result]:
         results: list[Result] = []
         nodes = list(view.nodes())
+        by_class: dict[str, list[Term]] = defaultdict(list)
+        typing = self._typing_objects
+        subjects = view.out
+        for node in nodes:
+            # A node that is only an object here (a literal, a concept, a class, a URL) is typed
+            # by the ranges of the predicates pointing at it, or by the vocabulary.
+            if (
+                node not in subjects
+                and not (view.inv.get(node, _EMPTY) & typing)
+                and node not in self._targeted_in_vocabulary
+            ):
+                continue
+            for cls in view.types(node):
+                by_class[cls].append(node)
+        inference = _inference(self.vocab)
         for shape, kind, target in self.targets:
             if kind == "targetClass":
-                focus = [n for n in nodes if target.value in view.types(n)]
+                focus = by_class.get(target.value, ())
             elif kind == "targetNode":
                 focus = [target]
             elif kind == "targetSubjectsOf":
-                focus = [n for n in nodes if view.values(n, target)]
+                focus = [n for n in nodes if view.values(n, inference.predicates(target))]
             else:
-                focus = [n for n in nodes if view.inverse_values(n, target)]
+                focus = [n for n in nodes if view.inverse_values(n, inference.predicates(target))]
             for node in focus:
                 shape.evaluate(view, node, results)
         return results

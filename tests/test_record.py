@@ -170,3 +170,25 @@ def test_record_without_id_gets_a_stable_one(vocab):
     assert first.derived_id and first.id == second.id and first.id.startswith("aimkg-")
     other, _ = read(vocab, dict(data, summary="Another summary."))
     assert other.id != first.id
+
+
+def test_a_title_the_page_shortened_matches_the_full_one(vocab):
+    page = (SHARED / "examples" / "caceres-deepfakes.txt").read_text(encoding="utf-8")
+    from_page, _ = read_page(page, "p.txt", "2026-05-27-4a1b", vocab)
+    data = copy.deepcopy(RECORD)
+    data["articles"] = [
+        {
+            "title": "Investigado por crear imágenes sexualizadas de menores mediante IA en una localidad extremeña",
+            "date": "2026-05-27",
+            "publisher": "Europa Press",
+            "url": "https://www.europapress.es/y.html",
+        }
+    ]
+    from_record, _ = read(vocab, data)
+    from kg.model import merge
+
+    merged = merge([from_page, from_record])
+    europa = [a for a in merged.articles if a.outlet_key == "europa press"]
+    assert len(europa) == 1
+    assert europa[0].url == "https://www.europapress.es/y.html"
+    assert not europa[0].title.endswith("...")

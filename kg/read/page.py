@@ -62,7 +62,8 @@ def read_page(
     try:
         return _read(text, file, stem, vocab)
     except Rejected as exc:
-        return None, [Problem(file, exc.line or 1, "reject", exc.reason)]
+        event_id = stem if AIM_ID.match(stem) else None
+        return None, [Problem(file, exc.line or 1, "reject", exc.reason, event=event_id)]
 
 
 def _read(text: str, file: str, stem: str, vocab: Vocabulary) -> tuple[Event, list[Problem]]:

@@ -16,6 +16,7 @@ import json
 import pyoxigraph as ox
 
 from kg.namespaces import RDF_TYPE
+from kg.namespaces import XSD_STRING as _XSD_STRING
 
 
 class Compactor:
@@ -27,6 +28,8 @@ class Compactor:
             if isinstance(definition, str) and definition.endswith(("/", "#")):
                 self.prefixes.append((definition, term))
         self.prefixes.sort(key=lambda item: -len(item[0]))
+        self._by_namespace = dict(self.prefixes)
+        self._predicates: dict[str, tuple[str, dict]] = {}
         for term, definition in context.items():
             if isinstance(definition, str):
                 iri = self.expand(definition)
@@ -46,6 +49,12 @@ class Compactor:
 
     def iri(self, iri: str) -> str:
         """A compact IRI (prefix:local), or the IRI itself."""
+        # Most IRIs end in a local name after the namespace's last '#' or '/'.
+        for sep in ("#", "/"):
+            cut = iri.rfind(sep) + 1
+            name = self._by_namespace.get(iri[:cut]) if cut else None
+            if name is not None and cut < len(iri):
+                return f"{name}:{iri[cut:]}"
         for namespace, name in self.prefixes:
             if iri.startswith(namespace) and len(iri) > len(namespace):
                 rest = iri[len(namespace) :]
@@ -58,12 +67,13 @@ class Compactor:
         if isinstance(term, ox.NamedNode):
             compact = self.iri(term.value)
             return compact if coercion == "@id" else {"@id": compact}
-        if term.language is not None:
-            if definition.get("@language") == term.language and coercion is None:
+        language = term.language
+        if language is not None:
+            if coercion is None and definition.get("@language") == language:
                 return term.value
-            return {"@value": term.value, "@language": term.language}
+            return {"@value": term.value, "@language": language}
         datatype = term.datatype.value
-        if datatype == "http://www.w3.org/2001/XMLSchema#string":
+        if datatype == _XSD_STRING:
             if coercion is None and "@language" not in definition:
                 return term.value
             return {"@value": term.value}
@@ -71,28 +81,39 @@ class Compactor:
             return term.value
         return {"@value": term.value, "@type": self.iri(datatype)}
 
+    def _predicate(self, predicate: str) -> tuple[str, dict]:
+        found = self._predicates.get(predicate)
+        if found is None:
+            term, definition = self.terms.get(predicate, (None, {}))
+            found = self._predicates[predicate] = (term or self.iri(predicate), definition)
+        return found
+
     def nodes(self, triples: list[ox.Triple]) -> list[dict]:
         """Node objects, one per subject, in order of first appearance."""
         by_subject: dict = {}
-        for t in triples:
-            by_subject.setdefault(t.subject, []).append(t)
+        for s, p, o in triples:
+            entries = by_subject.get(s)
+            if entries is None:
+                entries = by_subject[s] = []
+            entries.append((p.value, o))
         out = []
-        for subject, ts in by_subject.items():
+        classes = self.classes
+        for subject, entries in by_subject.items():
             node: dict = {"@id": self.iri(subject.value)}
-            types = [
-                self.classes.get(t.object.value, self.iri(t.object.value))
-                for t in ts
-                if t.predicate.value == RDF_TYPE
-            ]
+            types: list[str] = []
+            properties: dict[str, list] = {}
+            for predicate, o in entries:
+                if predicate == RDF_TYPE:
+                    value = o.value
+                    types.append(classes.get(value) or self.iri(value))
+                    continue
+                key, definition = self._predicate(predicate)
+                values = properties.get(key)
+                if values is None:
+                    values = properties[key] = []
+                values.append(self.value(o, definition))
             if types:
                 node["@type"] = types[0] if len(types) == 1 else types
-            properties: dict[str, list] = {}
-            for t in ts:
-                if t.predicate.value == RDF_TYPE:
-                    continue
-                term, definition = self.terms.get(t.predicate.value, (None, {}))
-                key = term or self.iri(t.predicate.value)
-                properties.setdefault(key, []).append(self.value(t.object, definition))
             for key in sorted(properties):
                 values = properties[key]
                 node[key] = values[0] if len(values) == 1 else values
