@@ -11,7 +11,6 @@ hint.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 
