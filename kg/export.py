@@ -103,7 +103,9 @@ def _read_batch(units: list[Unit]) -> list[tuple[str | None, bytes | None, dict,
 
 
 def _load(spans: list[tuple[int, int]]) -> list[Event]:
-    spill = _STATE.setdefault("spill_file", open(_STATE["spill"], "rb"))  # noqa: SIM115
+    spill = _STATE.get("spill_file")
+    if spill is None:
+        spill = _STATE["spill_file"] = open(_STATE["spill"], "rb")  # noqa: SIM115 - per worker
     copies = []
     for offset, length in spans:
         spill.seek(offset)

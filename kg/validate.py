@@ -280,24 +280,32 @@ class Shape:
         return view.values(focus, self.predicates)
 
     def evaluate(self, view: View, focus: Term, into: list[Result]) -> None:
+        """Validate one focus node, adding its results."""
         if self.deactivated:
             return
         values = self.value_nodes(view, focus)
-        message = self.messages[0] if self.messages else ""
-        path = self.path[1] if self.path else None
         for check in self.checks:
-            for component, value in check(view, focus, values):
-                into.append(
-                    Result(focus, path, value, component, self.node, self.severity, message)
-                )
+            failures = check(view, focus, values)
+            if failures:
+                message = self.messages[0] if self.messages else ""
+                path = self.path[1] if self.path else None
+                for component, value in failures:
+                    into.append(
+                        Result(focus, path, value, component, self.node, self.severity, message)
+                    )
         for prop in self.properties:
             for value in values:
                 prop.evaluate(view, value, into)
 
     def conforms(self, view: View, node: Term) -> bool:
-        found: list[Result] = []
-        self.evaluate(view, node, found)
-        return not found
+        """Whether a node conforms (for sh:node, sh:or...): the first failure decides."""
+        if self.deactivated:
+            return True
+        values = self.value_nodes(view, node)
+        for check in self.checks:
+            if check(view, node, values):
+                return False
+        return all(prop.conforms(view, value) for prop in self.properties for value in values)
 
 
 class Shapes:
