@@ -25,6 +25,8 @@ _SEPARATORS = " \t,;|·•/.:"
 def clean(text: str) -> str:
     """NFC, no zero-width characters, every run of spaces (non-breaking too) one space."""
     if not text.isascii():
+        # Lone surrogates (a "\ud800" escape in JSON) are not text: they become U+FFFD.
+        text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
         text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
     return " ".join(text.split())
 

@@ -76,3 +76,10 @@ def test_other_is_scoped_to_each_facet(vocab):
     harm = split(vocab, "harm_types", "Other")[0][1]
     assert industry == AIMTAX + "industry-other"
     assert harm == AIMTAX + "harm-type-other"
+
+
+def test_clean_makes_any_string_rdf_text():
+    from kg.labels import clean
+
+    assert clean("a\u00a0 b\u200b\n c") == "a b c"
+    assert clean("\ud800broken") == "\ufffd\ufffd\ufffdbroken"

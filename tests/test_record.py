@@ -192,3 +192,56 @@ def test_a_title_the_page_shortened_matches_the_full_one(vocab):
     assert len(europa) == 1
     assert europa[0].url == "https://www.europapress.es/y.html"
     assert not europa[0].title.endswith("...")
+
+
+def test_a_url_that_is_not_an_iri_is_left_out_with_a_warning(vocab):
+    data = copy.deepcopy(RECORD)
+    data["articles"] = data["articles"][:1]
+    data["articles"][0]["url"] = "https://example.org/a b|c"
+    event, problems = read(vocab, data)
+    assert event.articles[0].url is None
+    assert "not an http(s) IRI" in problems[0].reason
+
+
+MALFORMED = [
+    {},
+    {"title": 42},
+    {"title": "T", "properties": "AI incident"},
+    {"title": "T", "properties": {"harm_levels": 7}},
+    {"title": "T", "properties": {"harm_levels": [None, 3, {"x": 1}]}},
+    {"title": "T", "harm_levels": "AI incident", "articles": "none"},
+    {"title": "T", "harm_levels": "AI incident", "articles": [None, 5]},
+    {
+        "title": "T",
+        "harm_levels": "AI incident",
+        "articles": [{"title": "a", "date": 20240101, "publisher": "p"}],
+    },
+    {
+        "title": "T",
+        "harm_levels": "AI incident",
+        "articles": [{"title": "a", "date": "2024-01-01", "publisher": {"name": "P"}, "url": 5}],
+    },
+    {"title": "T", "harm_levels": "AI incident", "location": "Spain", "aiid_ids": "12"},
+    {"title": "T", "harm_levels": "AI incident", "location": {"country_code": ["ESP", None, "FR"]}},
+    {
+        "title": "\ud800 T",
+        "harm_levels": "AI incident",
+        "summary": ["\ud800", 3],
+        "evidences": {"a": 1},
+    },
+    {"id": 17, "title": "Legacy", "harm_levels": ["AI hazard"], "date": "2019-02-30"},
+    {"id": 17, "title": "Legacy", "harm_levels": ["AI hazard"], "date": None},
+]
+
+
+def test_malformed_records_never_crash(vocab):
+    from kg.triples import Minter, event_block
+    from kg.validate import data_shapes
+
+    for data in MALFORMED:
+        event, problems = read(vocab, data)
+        if event is None:
+            assert problems and problems[0].kind == "reject", data
+            continue
+        block = event_block(event, vocab, Minter())
+        data_shapes().validate(block.triples)

@@ -11,6 +11,8 @@ resumo...) are read too, by renaming their keys first.
 
 from __future__ import annotations
 
+import pyoxigraph as ox
+
 from kg import lang
 from kg.labels import clean
 from kg.model import Article, Event, Problem, dedupe_articles, derive_id, is_aim_id
@@ -161,6 +163,17 @@ def _read(data: dict, file: str, line: int, vocab: Vocabulary) -> tuple[Event, l
     return event, problems
 
 
+def _is_http_iri(url: str) -> bool:
+    """An absolute http(s) IRI that RDF accepts (no spaces, quotes, braces, bad escapes)."""
+    if not url.startswith(("http://", "https://")):
+        return False
+    try:
+        ox.NamedNode(url)
+    except ValueError:
+        return False
+    return True
+
+
 def _article(item: object, n: int, file: str, line: int, problems: list[Problem]) -> Article:
     where = f"article {n}"
     if not isinstance(item, dict):
@@ -176,7 +189,7 @@ def _article(item: object, n: int, file: str, line: int, problems: list[Problem]
     date = parse_date(item.get("date"), f'the date of {where} ("{clean(title)[:60]}")')
     url = item.get("url")
     url = clean(url) if isinstance(url, str) and url.strip() else None
-    if url and (" " in url or not url.startswith(("http://", "https://"))):
+    if url and not _is_http_iri(url):
         problems.append(
             Problem(
                 file,
