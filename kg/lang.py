@@ -44,7 +44,8 @@ _CLD2_TO_BCP47 = {"iw": "he", "zh-Hant": "zh", "zhT": "zh", "jw": "jv", "tl": "f
 _FASTTEXT_TO_BCP47 = {"nb": "no"}
 
 _SCRIPT_LANGUAGE = {"HANGUL": "ko", "GREEK": "el", "HEBREW": "he", "THAI": "th"}
-_WORD = re.compile(r"\w+", re.UNICODE)
+# Words of letters only: a word with a digit in it (GPT-4o, 5G) is a name, not language.
+_LETTER_WORD = re.compile(r"\b[^\W\d_]+\b")
 _URL = re.compile(r"https?://\S+|www\.\S+")
 # " | El País", " - Reuters": an outlet name after the headline is not part of its language.
 _OUTLET_SUFFIX = re.compile(r"\s+[|–—-]\s+[^|–—-]{1,40}$")
@@ -126,7 +127,7 @@ def detect(headline: str) -> str | None:
     if scripts.get("HAN", 0) >= 4 and scripts["HAN"] * 2 >= letters:
         return "zh"
     # Words that are all capitals or contain digits are mostly names (AI, GPT-4, ChatGPT).
-    words = [w for w in _WORD.findall(text) if not (w.isupper() or any(c.isdigit() for c in w))]
+    words = [w for w in _LETTER_WORD.findall(text) if not w.isupper()]
     if sum(len(w) for w in words) < MIN_LETTERS or len(words) < 3:
         return None
     cld2 = _cld2_guess(text)  # the cheaper witness first

@@ -34,8 +34,9 @@ def id_sort_key(event_id: str) -> tuple:
 @lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Case, accents and spacing folded away: the identity of an outlet or a title."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
 
 

@@ -26,6 +26,7 @@ NOISE = {
     "the information displayed in the aim should not be reported as representing the official "
     "views of the oecd or of its member countries.",
 }
+_NOISE_LENGTH = max(map(len, NOISE))
 WHY = "why's our monitor labelling this an incident or hazard?"
 OTHER_DATABASES = "in other databases"
 ARTICLES = "articles about this incident or hazard"
@@ -42,16 +43,21 @@ def _key(text: str) -> str:
     return text.replace("\u2019", "'").replace("\u2018", "'").casefold()
 
 
+# Headings and page furniture are short lines: longer lines are text.
+_SHORT = 64
+
+
 def _heading(text: str, vocab: Vocabulary) -> tuple[Facet | None, str]:
     """A facet heading (colon optional) and whatever follows it on the same line."""
-    facet = vocab.facet_by_heading.get(_key(text).rstrip(": "))
-    if facet:
-        return facet, ""
-    head, colon, rest = text.partition(":")
-    if colon:
-        facet = vocab.facet_by_heading.get(_key(head).strip())
+    if len(text) <= _SHORT:
+        facet = vocab.facet_by_heading.get(_key(text).rstrip(": "))
         if facet:
-            return facet, rest.strip()
+            return facet, ""
+    colon = text.find(":", 0, _SHORT)
+    if colon > 0:
+        facet = vocab.facet_by_heading.get(_key(text[:colon]).strip())
+        if facet:
+            return facet, text[colon + 1 :].strip()
     return None, ""
 
 
@@ -68,18 +74,19 @@ def read_page(
 
 def _read(text: str, file: str, stem: str, vocab: Vocabulary) -> tuple[Event, list[Problem]]:
     lines = [(no, clean(raw)) for no, raw in enumerate(_LINE_BREAK.split(text), 1)]
-    items = [(no, t) for no, t in lines if t and _key(t) not in NOISE]
+    items = [(no, t) for no, t in lines if t and not (len(t) <= _NOISE_LENGTH and _key(t) in NOISE)]
     if not items:
         raise Rejected("empty page: expected an AIM incident page (a title, a summary, facets)")
 
     def kind(t: str) -> str:
-        k = _key(t)
-        if k == WHY:
-            return "why"
-        if k.rstrip(":") == OTHER_DATABASES:
-            return "other"
-        if k.rstrip(":") == ARTICLES:
-            return "articles"
+        if len(t) <= _SHORT:
+            k = _key(t)
+            if k == WHY:
+                return "why"
+            if k.rstrip(":") == OTHER_DATABASES:
+                return "other"
+            if k.rstrip(":") == ARTICLES:
+                return "articles"
         if _heading(t, vocab)[0] is not None:
             return "facet"
         return "text"
