@@ -142,10 +142,12 @@ def _resolve_outputs(outputs: tuple[str, ...], format_name: str | None):
     "outputs",
     multiple=True,
     metavar="FILE",
-    help="Output file, format from the extension: .ttl, .jsonld, .nt (also .gz). "
+    help="Output file, format from the extension: .ttl, .jsonld, .nt, .nq (also .gz). "
     "Repeat for several formats in one pass; - is standard output. Default: Turtle on stdout.",
 )
-@format_option("Format for -o - (standard output): turtle, jsonld or ntriples. Default: turtle.")
+@format_option(
+    "Format for -o - (standard output): turtle, jsonld, ntriples or nquads. Default: turtle."
+)
 @click.option(
     "--rejects",
     metavar="FILE",
@@ -305,6 +307,267 @@ def context(output, check, base_iri):
         return
     with atomic_output(output) as out:
         out.write(text.encode("utf-8"))
+
+
+# ---------------------------------------------------------------- query, load, serve (SPARQL)
+
+
+def _data_option(fn):
+    return click.option(
+        "-d",
+        "--data",
+        "data",
+        multiple=True,
+        metavar="DATA",
+        help="An export (.ttl .nt .nq .jsonld, optionally .gz) or raw AIM input (pages, API JSON, "
+        "a folder of them, -), exported on the fly. Repeat for several.",
+    )(fn)
+
+
+def _report_problems(sources, quiet: bool) -> int:
+    """Rejects (always) and warnings (unless quiet) of inputs exported on the fly; the exit code."""
+    code = 0
+    for source in sources:
+        summary = source.summary
+        if summary is None:
+            continue
+        for problem in summary.problems:
+            if problem.kind == "reject" or not quiet:
+                click.echo(str(problem), err=True)
+        code = max(code, summary.exit_code)
+    return code
+
+
+def _read_data(data, stack, base_iri, jobs, quiet):
+    from kg import store as kgstore
+
+    try:
+        return kgstore.read(list(data), stack, base_iri=base_iri, jobs=jobs, progress=not quiet)
+    except kgstore.DataError as exc:
+        raise click.ClickException(f"{exc}; nothing was loaded") from None
+
+
+@cli.command()
+@click.argument("query_arg", required=False, metavar="QUERY")
+@_data_option
+@click.option(
+    "--store",
+    "store_dir",
+    metavar="DIR",
+    help="Query this store (made by aim-kg load) instead of DATA.",
+)
+@click.option(
+    "--format",
+    "format_name",
+    type=click.Choice(["table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld"]),
+    default=None,
+    help="SELECT and ASK: table (default), csv, tsv, json (SPARQL JSON), xml (SPARQL XML). "
+    "CONSTRUCT and DESCRIBE: ttl (default), nt, jsonld.",
+)
+@click.option("--list", "list_queries", is_flag=True, help="List the query catalogue and exit.")
+@base_iri_option
+@jobs_option
+@quiet_option
+def query(query_arg, data, store_dir, format_name, list_queries, base_iri, jobs, quiet):
+    """Run a SPARQL query over exports, raw AIM inputs or a store.
+
+    QUERY is SPARQL text, a .rq file, - (standard input) or the name of a query of the catalogue
+    (see --list). DATA is loaded into an in-memory store as aim-kg load would load it; with
+    neither -d nor --store, the bundled example corpus is queried. The default graph is the union
+    of all graphs, and the prefixes of the graph contract (aim:, aimid:, aimtax:, schema:, skos:,
+    dcterms: ...) are declared. A syntax error is shown with its line and column (exit code 1);
+    exit code 3 if some raw inputs were rejected (the answer covers the rest).
+    """
+    from contextlib import ExitStack
+
+    import pyoxigraph
+
+    from kg import sparql
+    from kg import store as kgstore
+
+    if list_queries:
+        for name, path in sparql.catalogue().items():
+            click.echo(f"{name:36} {sparql.question(path)}")
+        return
+    if query_arg is None:
+        raise click.UsageError("missing QUERY (SPARQL text, a .rq file, -, or see --list)")
+    if store_dir and data:
+        raise click.UsageError("give either --store or -d DATA, not both")
+    try:
+        parsed = sparql.resolve(query_arg)
+        fmt = sparql.check_format(sparql.prepare(parsed, base_iri), format_name)
+    except sparql.QueryError as exc:
+        raise click.ClickException(str(exc)) from None
+    code = 0
+    with ExitStack() as stack:
+        if store_dir:
+            try:
+                store = kgstore.open_store(store_dir, create=False)
+            except kgstore.StoreError as exc:
+                raise click.ClickException(str(exc)) from None
+        else:
+            sources = _read_data(data, stack, base_iri, jobs, quiet)
+            code = _report_problems(sources, quiet)
+            store = pyoxigraph.Store()  # in memory
+            kgstore.load(store, sources, base_iri)
+        try:
+            result = sparql.run(store, parsed, base_iri)
+            sparql.write(result, fmt, sys.stdout.buffer, base_iri)
+            sys.stdout.buffer.flush()
+        except sparql.QueryError as exc:
+            raise click.ClickException(str(exc)) from None
+    if code:
+        sys.exit(code)
+
+
+@cli.command()
+@click.argument("data", nargs=-1, metavar="[DATA]...")
+@click.option(
+    "--store",
+    "store_dir",
+    required=True,
+    metavar="DIR",
+    help="The store folder; created if it does not exist.",
+)
+@click.option("--clear", is_flag=True, help="Empty the store before loading.")
+@base_iri_option
+@jobs_option
+@quiet_option
+def load(data, store_dir, clear, base_iri, jobs, quiet):
+    """Load exports or raw AIM inputs into a persistent SPARQL store.
+
+    DATA is an export (.ttl .nt .nq .jsonld, optionally .gz; .nq is the fastest) or raw AIM
+    input (pages, API JSON, folders of them, -), which is exported on the fly; with no DATA, the
+    bundled example corpus. Each event is a named graph: loading an event again replaces its
+    triples, it never duplicates them; events not in DATA stay. Outlets are replaced one by one;
+    the ontology and the taxonomies (labels, broadMatch) are loaded with every load. Stop any
+    server of the store first. Exit code 3 if some raw inputs were rejected (the rest is loaded).
+    """
+    from contextlib import ExitStack
+
+    from kg import store as kgstore
+
+    with ExitStack() as stack:
+        sources = _read_data(data, stack, base_iri, jobs, quiet)
+        code = _report_problems(sources, quiet)
+        try:
+            store = kgstore.open_store(store_dir, create=True)
+            report = kgstore.load(store, sources, base_iri, clear=clear)
+        except kgstore.StoreError as exc:
+            raise click.ClickException(str(exc)) from None
+        except OSError as exc:
+            raise click.ClickException(f"--store {store_dir}: {exc}") from None
+        del store
+    if not quiet:
+        if report.duplicates:
+            click.echo(
+                f"{len(report.duplicates)} events came in more than one input (first: "
+                f"{report.duplicates[0]}); each was loaded from the last input that has it",
+                err=True,
+            )
+        click.echo(
+            f"loaded {report.events} events ({report.replaced} replaced) and "
+            f"{report.shared_subjects} outlets into {store_dir}; "
+            f"the store holds {report.quads} triples",
+            err=True,
+        )
+    if code:
+        sys.exit(code)
+
+
+@cli.command()
+@_data_option
+@click.option(
+    "--store",
+    "store_dir",
+    metavar="DIR",
+    help="Serve this store (made by aim-kg load). Default: DATA, or the bundled examples.",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    metavar="ADDRESS",
+    help="Address to listen on; 0.0.0.0 opens the endpoint to the network.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=7878,
+    show_default=True,
+    metavar="N",
+    help="Port to listen on; 0 picks a free one.",
+)
+@click.option(
+    "--timeout",
+    type=click.IntRange(min=1),
+    default=30,
+    show_default=True,
+    metavar="SECONDS",
+    help="Cancel a query that runs longer than this.",
+)
+@click.option(
+    "--cors/--no-cors",
+    default=True,
+    show_default=True,
+    help="Allow cross-origin requests from browser clients.",
+)
+@base_iri_option
+@jobs_option
+@quiet_option
+def serve(data, store_dir, host, port, timeout, cors, base_iri, jobs, quiet):
+    """Serve a read-only SPARQL 1.1 endpoint (Oxigraph's own server).
+
+    The first line on stdout is the query URL (http://127.0.0.1:7878/query). GET and POST
+    (form or application/sparql-query); the answer's format follows the Accept header (SPARQL
+    JSON, XML, CSV, TSV; Turtle, N-Triples, JSON-LD for CONSTRUCT). Updates and graph-store
+    writes are refused (403). The default graph is the union of all graphs. Stop with Ctrl-C.
+    """
+    import shutil
+    import tempfile
+    from contextlib import ExitStack
+
+    from kg import serve as kgserve
+    from kg import store as kgstore
+
+    if store_dir and data:
+        raise click.UsageError("give either --store or -d DATA, not both")
+    try:
+        kgserve.oxigraph_executable()
+    except kgserve.ServeError as exc:
+        raise click.ClickException(str(exc)) from None
+    with ExitStack() as stack:
+        if store_dir:
+            try:
+                kgstore.open_store(store_dir, create=False)
+            except kgstore.StoreError as exc:
+                raise click.ClickException(str(exc)) from None
+            location = store_dir
+        else:
+            sources = _read_data(data, stack, base_iri, jobs, quiet)
+            _report_problems(sources, quiet)
+            location = tempfile.mkdtemp(prefix="aim-kg-serve-")
+            stack.callback(shutil.rmtree, location, ignore_errors=True)
+            store = kgstore.open_store(location, create=True)
+            kgstore.load(store, sources, base_iri)
+            del store
+
+        def ready(url: str) -> None:
+            click.echo(url)
+            sys.stdout.flush()
+            if not quiet:
+                click.echo(
+                    f"serving {store_dir or 'the data'} read-only at {url} "
+                    f"(queries time out after {timeout} s); stop with Ctrl-C",
+                    err=True,
+                )
+
+        try:
+            status = kgserve.run(location, host, port, timeout, cors, ready)
+        except (kgserve.ServeError, OSError) as exc:
+            raise click.ClickException(str(exc)) from None
+    if status:
+        raise click.ClickException(f"the oxigraph server stopped (exit status {status})")
 
 
 def main() -> None:

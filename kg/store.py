@@ -1,0 +1,348 @@
+"""The SPARQL store: exports (or raw inputs, exported on the fly) in a pyoxigraph (Oxigraph) store.
+
+``aim-kg load`` keeps a store on disk; ``aim-kg query -d`` and ``aim-kg serve -d`` build the same
+store in memory or in a temporary folder. Its layout is the N-Quads export's, plus the vocabulary:
+
+    <event IRI>                         one graph per event: the event, its generated texts, its
+                                        articles and their rationales for it (kg/write/nquads.py)
+    <aimid:graph-shared>                the outlets (every triple that belongs to no event)
+    <https://w3id.org/aim-kg/ontology>  ontology/aim.ttl and ontology/alignments.ttl
+    <https://w3id.org/aim-kg/taxonomy>  ontology/taxonomies.ttl (every concept, used or not)
+
+The default graph stays empty: queries run with the default graph as the union of all graphs
+(Oxigraph's union-default-graph), so a query written for a single exported file works unchanged.
+
+Loading replaces, never duplicates:
+- an event's graph is dropped and written anew, so loading an event again replaces its triples
+  (an event that a load does not mention is kept as it was);
+- an outlet's triples in the shared graph are replaced by those of the latest load that has it
+  (its display name is then the most frequent spelling in that load);
+- the vocabulary graphs are rewritten from the installed aim-kg on every load. Triples that an
+  export carries about vocabulary terms (the concepts and schemes it uses, the ontology with
+  ``--with-ontology``) are not stored twice: the vocabulary graphs hold them.
+If the same event comes in two inputs of one load, the later input wins. Every input is read and
+parsed before the store is touched; the writing itself is not one transaction (Oxigraph's bulk
+loader is not transactional), so an interrupted load is repaired by running it again. The store
+is compacted after every load.
+
+Oxigraph's union default graph is a bag, not a set: a triple in two graphs is seen twice. The only
+triples that can be in two graphs are those of an article about several events (its headline,
+date, publisher... are in each event's graph), so queries that count articles count them with
+COUNT(DISTINCT ...). Every query of the catalogue (queries/) does.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg import resources
+from kg.namespaces import AIM, AIMID, ONTOLOGY_IRI, RDF_TYPE, SCHEMA, TAXONOMY_IRI
+from kg.write import format_of
+from kg.write.nquads import SHARED_GRAPH
+
+ONTOLOGY_GRAPH = ox.NamedNode(ONTOLOGY_IRI)
+TAXONOMY_GRAPH = ox.NamedNode(TAXONOMY_IRI)
+
+_TYPE = ox.NamedNode(RDF_TYPE)
+_EVENT = ox.NamedNode(AIM + "Event")
+_SUMMARY = ox.NamedNode(AIM + "summary")
+_RATIONALE = ox.NamedNode(AIM + "rationale")
+_ARTICLE = ox.NamedNode(AIM + "article")
+_ABOUT = ox.NamedNode(SCHEMA + "about")
+
+RDF_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
+
+
+class DataError(Exception):
+    """DATA that cannot be read, parsed or exported: nothing is loaded."""
+
+
+class StoreError(Exception):
+    """A store folder that cannot be opened (missing, not a store, locked by another process)."""
+
+
+def shared_graph(base_iri: str = AIMID) -> ox.NamedNode:
+    return ox.NamedNode(base_iri + SHARED_GRAPH)
+
+
+def is_rdf(path: str) -> bool:
+    """Whether DATA names an RDF file (an export) rather than raw AIM input (pages, API JSON)."""
+    return path != "-" and format_of(path) is not None and not Path(path).is_dir()
+
+
+# ---------------------------------------------------------------- reading DATA
+
+
+@dataclass
+class Source:
+    """The events and shared triples of one DATA file (or of all raw inputs, exported together)."""
+
+    name: str
+    events: set[ox.NamedNode]
+    shared: list[ox.Triple]
+    quads: Callable[[], Iterator[ox.Quad]]  # the events' quads; streamed, read once
+    summary: object = None  # kg.export.Summary, for raw inputs
+
+
+def _parse(path: str) -> Iterator[ox.Quad]:
+    fmt = RDF_FORMATS[format_of(path).name]
+    try:
+        if path.lower().endswith(".gz"):
+            with gzip.open(path, "rb") as raw:
+                yield from ox.parse(raw, format=fmt)
+        else:
+            yield from ox.parse(path=path, format=fmt)
+    except (SyntaxError, ValueError, OSError, EOFError) as exc:
+        raise DataError(f"{path}: {exc}") from None
+
+
+def _quads_source(path: str, name: str) -> Source:
+    """An N-Quads export: each event's graph is named by the event; any other graph is shared."""
+    events: set[ox.NamedNode] = set()
+    pending: dict = defaultdict(list)  # graph -> quads, until it is known to be an event's
+    for quad in _parse(path):
+        graph = quad.graph_name
+        if graph in events:
+            continue
+        if quad.subject == graph and quad.predicate == _TYPE and quad.object == _EVENT:
+            events.add(graph)
+            pending.pop(graph, None)
+            continue
+        pending[graph].append(quad)
+    shared = [q.triple for graph, quads in pending.items() if graph not in events for q in quads]
+
+    def quads() -> Iterator[ox.Quad]:
+        return (q for q in _parse(path) if q.graph_name in events)
+
+    return Source(name, events, shared, quads)
+
+
+def partition(triples: Iterable[ox.Triple]) -> tuple[dict[ox.NamedNode, list[ox.Triple]], list]:
+    """Triples of a single-graph export, split as the N-Quads export splits them: each event
+    with its generated texts and its articles (an article about several events is in each of
+    their graphs, with its schema:about and rationale for that event only); the rest is shared."""
+    by_subject: dict = defaultdict(list)
+    for t in triples:
+        by_subject[t.subject].append(t)
+    events: dict[ox.NamedNode, list[ox.Triple]] = {}
+    owned: set = set()
+    for subject, own in by_subject.items():
+        if not isinstance(subject, ox.NamedNode) or ox.Triple(subject, _TYPE, _EVENT) not in own:
+            continue
+        block = list(own)
+        owned.add(subject)
+        for t in own:
+            if t.predicate in (_SUMMARY, _RATIONALE):
+                block += by_subject.get(t.object, ())
+                owned.add(t.object)
+            elif t.predicate == _ARTICLE:
+                owned.add(t.object)
+                for u in by_subject.get(t.object, ()):
+                    if u.predicate == _ABOUT and u.object != subject:
+                        continue
+                    if u.predicate == _RATIONALE:
+                        text = by_subject.get(u.object, ())
+                        if ox.Triple(u.object, _ABOUT, subject) not in text:
+                            continue
+                        block += text
+                        owned.add(u.object)
+                    block.append(u)
+        events[subject] = block
+    shared = [t for s, own in by_subject.items() if s not in owned for t in own]
+    return events, shared
+
+
+def _triples_source(path: str, name: str) -> Source:
+    """A Turtle, N-Triples or JSON-LD export (one graph): split into events by partition()."""
+    triples = []
+    for quad in _parse(path):
+        triples.append(quad.triple)
+    events, shared = partition(triples)
+    del triples
+
+    def quads() -> Iterator[ox.Quad]:
+        for graph, block in events.items():
+            for t in block:
+                yield ox.Quad(t.subject, t.predicate, t.object, graph)
+
+    return Source(name, set(events), shared, quads)
+
+
+def _raw_source(inputs: list[str], stack: ExitStack, base_iri: str, jobs, progress) -> Source:
+    """Raw AIM inputs (pages, API JSON, folders of them), exported to N-Quads first."""
+    from kg.export import Output
+    from kg.export import export as run_export
+    from kg.read.sources import InputError
+    from kg.write import format_named
+
+    folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="aim-kg-data-"))
+    path = os.path.join(folder, "data.nq")
+    try:
+        summary = run_export(
+            inputs,
+            [Output(path, format_named("nquads"))],
+            base_iri=base_iri,
+            jobs=jobs,
+            progress=progress,
+        )
+    except InputError as exc:
+        raise DataError(str(exc)) from None
+    source = _quads_source(path, ", ".join(inputs) or "the bundled examples")
+    source.summary = summary
+    return source
+
+
+def read(
+    data: list[str],
+    stack: ExitStack,
+    base_iri: str = AIMID,
+    jobs: int | None = None,
+    progress: bool = False,
+) -> list[Source]:
+    """DATA as sources, in the order given (raw inputs go together, where the first one is).
+
+    RDF files are read by their extension (.ttl .nt .nq .jsonld, optionally .gz); anything else
+    (pages, API JSON, folders, -) is exported on the fly. Temporary files live as long as
+    ``stack``. No DATA is the bundled example corpus. Raises DataError before anything is
+    loaded if a file cannot be read or parsed.
+    """
+    if not data:
+        return [_raw_source([], stack, base_iri, jobs, progress)]
+    raw = [d for d in data if not is_rdf(d)]
+    sources: list[Source] = []
+    raw_done = False
+    for item in data:
+        if is_rdf(item):
+            if not os.path.isfile(item):
+                raise DataError(f"{item}: no such file")
+            fmt = format_of(item)
+            maker = _quads_source if fmt.name == "nquads" else _triples_source
+            sources.append(maker(item, item))
+        elif not raw_done:
+            sources.append(_raw_source(raw, stack, base_iri, jobs, progress))
+            raw_done = True
+    return sources
+
+
+# ---------------------------------------------------------------- writing the store
+
+
+@cache
+def _vocabulary() -> tuple[tuple[ox.Quad, ...], frozenset]:
+    """The vocabulary quads (ontology + alignments, taxonomies) and the subjects they describe."""
+    aim, alignments, taxonomies = resources.ontology_files()
+    quads: list[ox.Quad] = []
+    for path, graph in (
+        (aim, ONTOLOGY_GRAPH),
+        (alignments, ONTOLOGY_GRAPH),
+        (taxonomies, TAXONOMY_GRAPH),
+    ):
+        quads += (
+            ox.Quad(q.subject, q.predicate, q.object, graph) for q in ox.parse(path=str(path))
+        )
+    subjects = frozenset(q.subject for q in quads if isinstance(q.subject, ox.NamedNode))
+    return tuple(quads), subjects
+
+
+@dataclass
+class LoadReport:
+    events: int = 0  # events written
+    replaced: int = 0  # of which were in the store before
+    shared_subjects: int = 0  # outlets (and other shared nodes) written
+    duplicates: list[str] = field(default_factory=list)  # events in two inputs (the later won)
+    quads: int = 0  # quads in the store afterwards
+
+
+def load(
+    store: ox.Store, sources: list[Source], base_iri: str = AIMID, clear: bool = False
+) -> LoadReport:
+    """Write sources into store, replacing what they replace (see the module docstring)."""
+    report = LoadReport()
+    if clear:
+        store.clear()
+    owner: dict[ox.NamedNode, int] = {}
+    for i, source in enumerate(sources):
+        for graph in source.events:
+            if graph in owner:
+                report.duplicates.append(graph.value)
+            owner[graph] = i
+    report.events = len(owner)
+
+    # 1. Drop the graphs being replaced: the events', the vocabulary's.
+    for graph in owner:
+        if store.contains_named_graph(graph):
+            store.remove_graph(graph)
+            report.replaced += 1
+    vocabulary, vocabulary_subjects = _vocabulary()
+    for graph in (ONTOLOGY_GRAPH, TAXONOMY_GRAPH):
+        store.remove_graph(graph)
+    store.extend(vocabulary)
+
+    # 2. Shared triples, subject by subject: the last source that describes a subject wins.
+    latest: dict = {}
+    for source in sources:
+        mine: dict = defaultdict(list)
+        for t in source.shared:
+            if isinstance(t.subject, ox.BlankNode) or t.subject in vocabulary_subjects:
+                continue
+            mine[t.subject].append(t)
+        latest.update(mine)
+    shared = shared_graph(base_iri)
+    for subject in latest:
+        for quad in list(store.quads_for_pattern(subject, None, None, shared)):
+            store.remove(quad)
+    store.extend(
+        ox.Quad(t.subject, t.predicate, t.object, shared) for ts in latest.values() for t in ts
+    )
+    report.shared_subjects = len(latest)
+
+    # 3. The events, streamed.
+    def event_quads() -> Iterator[ox.Quad]:
+        for i, source in enumerate(sources):
+            for quad in source.quads():
+                if owner.get(quad.graph_name) == i:
+                    yield quad
+
+    store.bulk_extend(event_quads())
+    store.flush()
+    # Compact: the files the bulk loader wrote and the tombstones of replaced graphs slow every
+    # later query down (up to four times on a store where 20,000 events were replaced).
+    store.optimize()
+    report.quads = len(store)
+    return report
+
+
+def open_store(path: str, create: bool) -> ox.Store:
+    """The on-disk store at path: created if ``create``, else it must exist (opened read-only)."""
+    folder = Path(path)
+    if create:
+        if folder.exists() and not folder.is_dir():
+            raise StoreError(f"--store {path}: not a folder")
+        if folder.is_dir() and any(folder.iterdir()) and not (folder / "CURRENT").exists():
+            raise StoreError(f"--store {path}: the folder is not empty and holds no store")
+    elif not (folder / "CURRENT").is_file():
+        raise StoreError(
+            f"--store {path}: no store there (create one with: aim-kg load DATA --store {path})"
+        )
+    try:
+        return ox.Store(str(folder)) if create else ox.Store.read_only(str(folder))
+    except OSError as exc:
+        message = str(exc)
+        if "lock" in message.lower():
+            message = "the store is in use by another process (stop it, then load)"
+        raise StoreError(f"--store {path}: {message}") from None

@@ -1,0 +1,303 @@
+"""aim-kg load: a persistent store in which loading an event again replaces it.
+
+Every input form gives the same store; loading twice changes nothing; a changed event replaces
+the old one whole (no stale title, article or facet remains) and leaves the other events alone;
+the taxonomies and the ontology come with every load, once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from contextlib import ExitStack
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from kg import store
+from kg.cli import cli
+from kg.export import Output, export
+from kg.namespaces import AIMID, RDF_TYPE, SCHEMA, SKOS
+from kg.write import format_named
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "kg" / "examples"
+SHARED = store.shared_graph(AIMID)
+CC0A = ox.NamedNode(AIMID + "event-2025-08-27-cc0a")
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(cli, [*args])
+
+
+def count(directory: Path, query: str = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }") -> int:
+    st = ox.Store.read_only(str(directory))
+    n = int(next(iter(st.query(query, use_default_graph_as_union=True)))[0].value)
+    del st
+    return n
+
+
+def quads(directory: Path) -> set[str]:
+    """The store's quads as N-Quads lines (blank nodes, from the ontology, left out)."""
+    return {q for triples in graphs(directory).values() for q in triples}
+
+
+def graphs(directory: Path) -> dict[str, set[str]]:
+    st = ox.Store.read_only(str(directory))
+    out: dict[str, set[str]] = defaultdict(set)
+    for q in st:
+        if not isinstance(q.subject, ox.BlankNode) and not isinstance(q.object, ox.BlankNode):
+            out[q.graph_name.value].add(str(q))
+    del st
+    return out
+
+
+@pytest.fixture(scope="module")
+def exports(tmp_path_factory) -> dict[str, Path]:
+    """The bundled examples in every export format."""
+    folder = tmp_path_factory.mktemp("exports")
+    names = ["x.ttl", "x.nt", "x.nq", "x.jsonld", "x.nq.gz", "x.ttl.gz"]
+    paths = {name: folder / name for name in names}
+    fmts = {"x.ttl": "turtle", "x.nt": "ntriples", "x.nq": "nquads", "x.jsonld": "jsonld"}
+    fmts |= {"x.nq.gz": "nquads", "x.ttl.gz": "turtle"}
+    outputs = [Output(str(paths[n]), format_named(fmts[n])) for n in names]
+    assert export([], outputs, jobs=1).rejected == 0
+    onto = folder / "onto.ttl"
+    export([], [Output(str(onto), format_named("turtle"))], jobs=1, with_ontology=True)
+    paths["onto.ttl"] = onto
+    return paths
+
+
+def test_load_twice_same_triple_count(tmp_path):
+    st = tmp_path / "store"
+    first = invoke("load", "--store", str(st), "-j", "1")
+    assert first.exit_code == 0, first.output
+    n = count(st)
+    second = invoke("load", "--store", str(st), "-j", "1")
+    assert second.exit_code == 0, second.output
+    assert count(st) == n
+    assert "loaded 16 events (0 replaced) and 27 outlets" in first.output
+    assert "loaded 16 events (16 replaced) and 27 outlets" in second.output
+    assert f"the store holds {n} triples" in second.output
+
+
+def test_every_format_gives_the_same_store(tmp_path, exports):
+    """Raw inputs, and every export format: one graph per event, outlets, the vocabulary."""
+    stores = {}
+    for name in ["raw", "x.ttl", "x.nt", "x.nq", "x.jsonld", "x.nq.gz", "x.ttl.gz", "onto.ttl"]:
+        st = tmp_path / name
+        data = [str(EXAMPLES)] if name == "raw" else [str(exports[name])]
+        result = invoke("load", *data, "--store", str(st), "-j", "1", "-q")
+        assert result.exit_code == 0, result.output
+        stores[name] = quads(st)
+    reference = stores.pop("raw")
+    for name, got in stores.items():
+        assert got == reference, name
+    # the event graphs are exactly the N-Quads export's
+    nq = ox.parse(path=str(exports["x.nq"]))
+    exported = {str(q) for q in nq if "/event-" in q.graph_name.value}
+    assert {q for q in reference if q.endswith(">") and "/id/event-" in q.rsplit(" ", 1)[1]} == (
+        exported
+    )
+
+
+def test_partition_matches_the_nquads_export(exports):
+    """A single-graph export split into events gives the N-Quads export's graphs."""
+    triples = [q.triple for q in ox.parse(path=str(exports["x.ttl"]))]
+    events, shared = store.partition(triples)
+    graphs = defaultdict(set)
+    for q in ox.parse(path=str(exports["x.nq"])):
+        graphs[q.graph_name].add(q.triple)
+    assert {g: set(ts) for g, ts in events.items()} == {
+        g: ts for g, ts in graphs.items() if g != SHARED
+    }
+    assert set(shared) == graphs[SHARED]
+    assert sum(len(ts) for ts in events.values()) + len(shared) == len(triples)
+
+
+def test_partition_keeps_what_concerns_each_event():
+    """An article about two events goes to both graphs, with its about and rationale for each."""
+    n = ox.NamedNode
+    t = ox.Triple
+    a, b, art = n(AIMID + "event-a"), n(AIMID + "event-b"), n(AIMID + "article-1")
+    ra, rb = n(AIMID + "article-1-rationale-a"), n(AIMID + "article-1-rationale-b")
+    typ, about, rationale = n(RDF_TYPE), store._ABOUT, store._RATIONALE
+    event, article = store._EVENT, store._ARTICLE
+    headline = t(art, n(SCHEMA + "headline"), ox.Literal("h"))
+    data = [
+        t(a, typ, event),
+        t(b, typ, event),
+        t(a, article, art),
+        t(b, article, art),
+        headline,
+        t(art, about, a),
+        t(art, about, b),
+        t(art, rationale, ra),
+        t(art, rationale, rb),
+        t(ra, about, a),
+        t(rb, about, b),
+        t(n(AIMID + "outlet-x"), n(SCHEMA + "name"), ox.Literal("X")),
+    ]
+    events, shared = store.partition(data)
+    assert set(events[a]) == {
+        t(a, typ, event),
+        t(a, article, art),
+        headline,
+        t(art, about, a),
+        t(art, rationale, ra),
+        t(ra, about, a),
+    }
+    assert t(art, about, b) in events[b] and t(ra, about, a) not in events[b]
+    assert shared == [data[-1]]
+
+
+def test_reloading_an_event_replaces_it(tmp_path):
+    """A changed record replaces its event whole; the other events stay as they were."""
+    st = tmp_path / "store"
+    assert invoke("load", str(EXAMPLES), "--store", str(st), "-j", "1").exit_code == 0
+    before = graphs(st)
+    records = json.loads((EXAMPLES / "records" / "aim-records.json").read_text(encoding="utf-8"))
+    record = next(r for r in records if r["id"] == "2026-03-02-bc30")
+    record["title"] = "Waymo Robotaxi Blocks Ambulance in Austin"
+    record["articles"] = record["articles"][:1]  # the AP News article is gone
+    record["properties"]["harm_types"] = ["Physical (injury)"]
+    changed = tmp_path / "bc30.json"
+    changed.write_text(json.dumps(record), encoding="utf-8")
+    result = invoke("load", str(changed), "--store", str(st), "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert "loaded 1 events (1 replaced) and 1 outlets" in result.output
+    after = graphs(st)
+    bc30 = AIMID + "event-2026-03-02-bc30"
+    assert set(after) == set(before)
+    for graph in before:
+        if graph not in (bc30, SHARED.value):
+            assert after[graph] == before[graph], graph
+    assert after[SHARED.value] == before[SHARED.value]  # Reuters: same name in both loads
+    new = after[bc30]
+    titles = [q for q in new if "/title>" in q]
+    assert len(titles) == 1 and "Blocks Ambulance" in titles[0]
+    assert not any("Austin police say" in q for q in new)  # the dropped article
+    assert not any("harm-type-public-interest" in q for q in new)
+    assert any("harm-type-physical-injury" in q for q in new)
+    assert len(new) < len(before[bc30])
+    # AP News is still described: another event (2026-08-13-d8a7) has an AP News article
+    assert count(st, f"SELECT (COUNT(*) AS ?n) WHERE {{ <{AIMID}outlet-ap-news> ?p ?o }}") == 3
+
+
+def test_an_outlet_is_replaced_not_doubled(tmp_path):
+    """The latest load that has an outlet gives its names; it never gets two display names."""
+    st = tmp_path / "store"
+    assert invoke("load", str(EXAMPLES), "--store", str(st), "-j", "1").exit_code == 0
+    record = {
+        "id": "2026-10-01-abcd",
+        "title": "A test event",
+        "date": "2026-10-01",
+        "summary": "A test summary.[AI generated]",
+        "properties": {"harm_levels": ["AI hazard"]},
+        "articles": [{"title": "Una noticia", "date": "2026-10-01", "publisher": "EUROPA PRESS"}],
+    }
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(record), encoding="utf-8")
+    assert invoke("load", str(path), "--store", str(st), "-j", "1").exit_code == 0
+    names = f"SELECT (COUNT(*) AS ?n) WHERE {{ <{AIMID}outlet-europa-press> <{SCHEMA}name> ?n }}"
+    assert count(st, names) == 1
+    shared = graphs(st)[SHARED.value]
+    assert f'<{AIMID}outlet-europa-press> <{SCHEMA}name> "EUROPA PRESS" <{SHARED.value}>' in shared
+
+
+def test_the_vocabulary_comes_once(tmp_path, exports):
+    st = tmp_path / "store"
+    assert invoke("load", str(exports["onto.ttl"]), "--store", str(st), "-q").exit_code == 0
+    # a concept no example uses still has its label; a used one has one label, not two
+    ask = "SELECT (COUNT(*) AS ?n) WHERE { <https://w3id.org/aim-kg/taxonomy/%s> <%s> ?o }"
+    assert count(st, ask % ("industry-agriculture", SKOS + "prefLabel")) == 1
+    assert count(st, ask % ("principle-safety", SKOS + "prefLabel")) == 1
+    assert count(st, ask % ("principle-safety", SKOS + "broadMatch")) == 1
+    graphs = ox.Store.read_only(str(st))
+    names = {g.value for g in graphs.named_graphs()}
+    del graphs
+    assert {store.ONTOLOGY_GRAPH.value, store.TAXONOMY_GRAPH.value, SHARED.value} <= names
+    assert len(names) == 16 + 3
+
+
+def test_later_input_wins(tmp_path, exports):
+    st = tmp_path / "store"
+    result = invoke("load", str(exports["x.ttl"]), str(exports["x.nq"]), "--store", str(st))
+    assert result.exit_code == 0
+    assert "16 events came in more than one input" in result.output
+    assert count(st) == count_of_one_load(tmp_path, exports)
+
+
+def count_of_one_load(tmp_path, exports) -> int:
+    other = tmp_path / "one"
+    assert invoke("load", str(exports["x.nq"]), "--store", str(other), "-q").exit_code == 0
+    return count(other)
+
+
+def test_clear(tmp_path, exports):
+    st = tmp_path / "store"
+    assert invoke("load", str(exports["x.nq"]), "--store", str(st), "-q").exit_code == 0
+    record = tmp_path / "r.jsonl"
+    one = {"id": "2026-10-01-abcd", "title": "T", "date": "2026-10-01", "summary": "S"}
+    one["properties"] = {"harm_levels": ["AI hazard"]}
+    record.write_text(json.dumps(one), encoding="utf-8")
+    assert invoke("load", str(record), "--store", str(st), "--clear", "-q").exit_code == 0
+    events = "SELECT (COUNT(*) AS ?n) WHERE { ?e a <https://w3id.org/aim-kg/ontology#Event> }"
+    assert count(st, events) == 1
+
+
+def test_unreadable_data_loads_nothing(tmp_path, exports):
+    st = tmp_path / "store"
+    assert invoke("load", str(exports["x.nq"]), "--store", str(st), "-q").exit_code == 0
+    before = quads(st)
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("<http://a> <http://b> .\n", encoding="utf-8")
+    result = invoke("load", str(exports["x.ttl"]), str(broken), "--store", str(st))
+    assert result.exit_code == 1
+    assert "broken.ttl" in result.output and "nothing was loaded" in result.output
+    assert quads(st) == before
+    missing = invoke("load", str(tmp_path / "nope.nq"), "--store", str(st))
+    assert missing.exit_code == 1 and "nope.nq" in missing.output
+
+
+def test_rejected_inputs_exit_3_and_the_rest_is_loaded(tmp_path):
+    good = json.loads((EXAMPLES / "records" / "aim-records.json").read_text(encoding="utf-8"))[0]
+    bad = {"id": "2026-01-01-0000", "date": "2026-01-01", "properties": {}}  # no title
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in (good, bad)) + "\n", encoding="utf-8")
+    st = tmp_path / "store"
+    result = invoke("load", str(path), "--store", str(st), "-j", "1")
+    assert result.exit_code == 3
+    assert "rejected" in result.output
+    assert "loaded 1 events" in result.output
+
+
+def test_store_folder_errors(tmp_path):
+    notastore = tmp_path / "notes"
+    notastore.mkdir()
+    (notastore / "todo.txt").write_text("x", encoding="utf-8")
+    result = invoke("load", "--store", str(notastore), "-q", "-j", "1")
+    assert result.exit_code == 1 and "holds no store" in result.output
+    result = invoke("query", "events-per-year", "--store", str(tmp_path / "none"))
+    assert result.exit_code == 1 and "no store there" in result.output
+
+
+def test_a_store_in_use_is_not_loaded(tmp_path, exports):
+    st = tmp_path / "store"
+    assert invoke("load", str(exports["x.nq"]), "--store", str(st), "-q").exit_code == 0
+    writer = ox.Store(str(st))  # another process holding the store open for writing
+    try:
+        result = invoke("load", str(exports["x.nq"]), "--store", str(st), "-q")
+        assert result.exit_code == 1
+        assert "in use" in result.output
+    finally:
+        del writer
+
+
+def test_load_into_memory_with_the_library(exports):
+    st = ox.Store()
+    with ExitStack() as stack:
+        report = store.load(st, store.read([str(exports["x.nq"])], stack))
+    assert (report.events, report.replaced, report.shared_subjects) == (16, 0, 27)
+    assert report.quads == len(st)
