@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg import terms
+from kg.terms import Triple
 from kg.validate import Result, data_shapes, pyshacl_results, report_triples, sort_key
 from kg.write import atomic_output, format_named, format_of
 
@@ -31,7 +33,7 @@ def _rdf_format(name: str, format_name: str | None) -> ox.RdfFormat:
     return found
 
 
-def load(name: str, format_name: str | None = None) -> list[ox.Triple]:
+def load(name: str, format_name: str | None = None) -> list[Triple]:
     """The triples of an RDF file (quads of every graph, as triples)."""
     fmt = _rdf_format(name, format_name)
     try:
@@ -45,20 +47,20 @@ def load(name: str, format_name: str | None = None) -> list[ox.Triple]:
     except OSError as exc:
         raise LoadError(f"{name}: cannot read: {exc.strerror or exc}") from None
     try:
-        return [q.triple for q in ox.parse(data, format=fmt)]
+        return terms.parse(data, format=fmt)
     except SyntaxError as exc:
         raise LoadError(f"{name}: not valid {fmt.name}: {exc}") from None
 
 
 def validate_files(names: list[str], format_name: str | None, engine: str) -> list[Result]:
-    data: list[ox.Triple] = []
+    data: list[Triple] = []
     for name in names:
         data += load(name, format_name)
     if engine == "pyshacl":
         import rdflib
 
         graph = rdflib.Graph()
-        graph.parse(data=ox.serialize(data, format=ox.RdfFormat.N_TRIPLES), format="nt")
+        graph.parse(data=terms.serialize(data, ox.RdfFormat.N_TRIPLES), format="nt")
         return sorted(pyshacl_results(graph), key=sort_key)
     return sorted(data_shapes().validate(data), key=sort_key)
 
@@ -66,7 +68,7 @@ def validate_files(names: list[str], format_name: str | None, engine: str) -> li
 def describe(results: list[Result]) -> list[str]:
     """Readable lines: each result, then a count per shape."""
     lines = [str(r) for r in results]
-    counts = Counter((r.severity, r.shape.value.rsplit("#", 1)[-1]) for r in results)
+    counts = Counter((r.severity, str(r.shape).rsplit("#", 1)[-1]) for r in results)
     for (severity, shape), n in sorted(counts.items()):
         lines.append(f"  {n:6d} {severity.lower()}(s) from {shape}")
     return lines
@@ -76,9 +78,9 @@ def write_report(results: list[Result], path: str) -> None:
     fmt = format_of(path)
     with atomic_output(path) as out:
         out.write(
-            ox.serialize(
+            terms.serialize(
                 report_triples(results),
-                format=ox.RdfFormat.from_media_type(fmt.media_type),
+                ox.RdfFormat.from_media_type(fmt.media_type),
                 **(
                     {"prefixes": {"sh": "http://www.w3.org/ns/shacl#"}}
                     if fmt.name == "turtle"

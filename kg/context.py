@@ -14,13 +14,10 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 
-import pyoxigraph as ox
-
-from kg import resources
+from kg import resources, terms
 from kg.namespaces import AIM, AIMID, OWL, RDF_LANGSTRING, RDF_TYPE, RDFS, SH, XSD, prefixes
+from kg.terms import BNode, Lit
 from kg.vocab import Graph, Vocabulary, vocabulary
-
-N = ox.NamedNode
 
 
 class ContextError(Exception):
@@ -50,49 +47,49 @@ def build_context(base_iri: str = AIMID, vocab: Vocabulary | None = None) -> dic
     classes: set[str] = set()
 
     for s, preds in g.out.items():
-        types = {t.value for t in preds.get(N(RDF_TYPE), ())}
-        if not isinstance(s, N) or not s.value.startswith(AIM):
+        types = set(preds.get(RDF_TYPE, ()))
+        if isinstance(s, (Lit, BNode)) or not s.startswith(AIM):
             continue
         if OWL + "Class" in types:
-            classes.add(s.value)
+            classes.add(s)
         if OWL + "ObjectProperty" in types:
-            kinds[s.value].add("iri")
+            kinds[s].add("iri")
         if OWL + "DatatypeProperty" in types:
-            for r in preds.get(N(RDFS + "range"), ()):
-                kinds[s.value].add(r.value)
+            for r in preds.get(RDFS + "range", ()):
+                kinds[s].add(r)
 
-    shapes = Graph([q.triple for q in ox.parse(path=str(resources.data_shapes()))])
+    shapes = Graph(terms.parse(resources.data_shapes()))
     for preds in shapes.out.values():
-        for path in preds.get(N(SH + "path"), ()):
-            if not isinstance(path, N):
+        for path in preds.get(SH + "path", ()):
+            if isinstance(path, BNode):
                 continue
-            kind = kinds[path.value]
-            if any(N(SH + k) in preds for k in ("class", "node")):
+            kind = kinds[path]
+            if any(SH + k in preds for k in ("class", "node")):
                 kind.add("iri")
-            for node_kind in preds.get(N(SH + "nodeKind"), ()):
-                if node_kind.value == SH + "IRI":
+            for node_kind in preds.get(SH + "nodeKind", ()):
+                if node_kind == SH + "IRI":
                     kind.add("iri")
-            for value in preds.get(N(SH + "hasValue"), ()):
-                kind.add("iri" if isinstance(value, N) else value.datatype.value)
-            for datatype in preds.get(N(SH + "datatype"), ()):
-                kind.add(datatype.value)
-            if N(SH + "languageIn") in preds:
+            for value in preds.get(SH + "hasValue", ()):
+                kind.add(value.datatype if isinstance(value, Lit) else "iri")
+            for datatype in preds.get(SH + "datatype", ()):
+                kind.add(datatype)
+            if SH + "languageIn" in preds:
                 kind.add("en")
 
     # Predicates on concepts and schemes, which exports carry.
-    concept_nodes = {N(c) for c in vocab.concepts} | {N(c.scheme) for c in vocab.concepts.values()}
+    concept_nodes = set(vocab.concepts) | {c.scheme for c in vocab.concepts.values()}
     for node in concept_nodes:
         for p, values in g.out.get(node, {}).items():
-            if p.value == RDF_TYPE:
+            if p == RDF_TYPE:
                 continue
             for value in values:
-                if isinstance(value, N):
-                    kinds[p.value].add("iri")
+                if not isinstance(value, Lit):
+                    kinds[p].add("iri")
                 elif value.language == "en":
-                    kinds[p.value].add("en")
+                    kinds[p].add("en")
                 else:
-                    kinds[p.value].add(value.datatype.value)
-        classes.update(t.value for t in g.out.get(node, {}).get(N(RDF_TYPE), ()))
+                    kinds[p].add(value.datatype)
+        classes.update(g.out.get(node, {}).get(RDF_TYPE, ()))
 
     context: dict = dict(sorted(names.items()))
     used: dict[str, str] = {}

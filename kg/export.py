@@ -22,15 +22,14 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 
-import pyoxigraph as ox
-
-from kg import resources, triples
+from kg import resources, terms, triples
 from kg.context import build_context
 from kg.model import Event, Problem, digest, id_sort_key, merge
 from kg.namespaces import AIM, AIMID, prefixes
 from kg.read.page import read_page
 from kg.read.record import read_record
 from kg.read.sources import Unit, discover, read_units
+from kg.terms import BNode, Triple, Triples
 from kg.validate import data_shapes
 from kg.vocab import vocabulary
 from kg.write import Format, atomic_output
@@ -158,7 +157,7 @@ def _write_batch(batch: list[tuple[str, list[tuple[int, int]]]]) -> list[dict]:
             out.append({"id": event_id, "ok": False, "problems": problems})
             continue
         for r in results:
-            if r.path is not None and r.path.value == UNMAPPED:
+            if r.path == UNMAPPED:
                 continue  # the reader reported it, with the nearest label
             problems.append(Problem(event.file, event.line, "warning", r.message, event=event_id))
         out.append(
@@ -375,31 +374,31 @@ class _DigestSet(frozenset):
         return isinstance(key, str) and frozenset.__contains__(self, digest(key, size=12))
 
 
-def _ontology_triples() -> list[ox.Triple]:
+def _ontology_triples() -> list[Triple]:
     """The ontology and its alignments, with blank nodes (OWL restrictions) named by order of
     appearance, so the bytes do not change from run to run."""
     names: dict = {}
 
     def stable(term):
-        if isinstance(term, ox.BlankNode):
-            return names.setdefault(term, ox.BlankNode(f"b{len(names)}"))
+        if isinstance(term, BNode):
+            return names.setdefault(term, BNode(f"b{len(names)}"))
         return term
 
     out = []
     for path in resources.ontology_files()[:2]:
-        for q in ox.parse(path=str(path)):
-            out.append(ox.Triple(stable(q.subject), q.predicate, stable(q.object)))
+        for s, p, o in terms.parse(path):
+            out.append((stable(s), p, stable(o)))
     return out
 
 
-def _tail(spellings, concepts, vocab, with_ontology, summary) -> list[ox.Triple]:
+def _tail(spellings, concepts, vocab, with_ontology, summary) -> Triples:
     """Outlets, concepts (and on request the ontology): validated like every event."""
-    tail: list[ox.Triple] = []
+    tail = Triples()
     for outlet in sorted(spellings):
         tail += triples.outlet_block(outlet, spellings[outlet])
     summary.outlets = len(spellings)
     concept_triples = triples.concept_block(concepts, vocab)
-    summary.concepts = len({t.subject for t in concept_triples})
+    summary.concepts = len({t[0] for t in concept_triples})
     tail += concept_triples
     if with_ontology:
         tail += _ontology_triples()

@@ -11,9 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
-
-import pyoxigraph as ox
 
 from kg.model import Article, Event, digest, fold, is_aim_id
 from kg.namespaces import (
@@ -29,44 +26,39 @@ from kg.namespaces import (
     SKOS,
     XSD_DATE,
 )
+from kg.terms import Lit, Triple, Triples, text
 from kg.vocab import Vocabulary
 
-N = ox.NamedNode
-T = ox.Triple
-# IRIs that recur from event to event (concepts, classes, outlets, countries), made once.
-_named = lru_cache(maxsize=1 << 14)(ox.NamedNode)
+TYPE = RDF_TYPE
+EVENT = AIM + "Event"
+ARTICLE_TYPES = (AIM + "Article", SCHEMA + "NewsArticle")
+OUTLET_TYPES = (AIM + "Outlet", SCHEMA + "NewsMediaOrganization")
+GENERATED = AIM + "GeneratedText"
+MACHINE = SCHEMA + "TrainedAlgorithmicMediaDigitalSource"
 
-TYPE = N(RDF_TYPE)
-EVENT = N(AIM + "Event")
-ARTICLE_TYPES = (N(AIM + "Article"), N(SCHEMA + "NewsArticle"))
-OUTLET_TYPES = (N(AIM + "Outlet"), N(SCHEMA + "NewsMediaOrganization"))
-GENERATED = N(AIM + "GeneratedText")
-MACHINE = N(SCHEMA + "TrainedAlgorithmicMediaDigitalSource")
-XSD_DATE_NODE = N(XSD_DATE)
-
-P_IDENTIFIER = N(DCTERMS + "identifier")
-P_TITLE = N(DCTERMS + "title")
-P_SEVERITY = N(AIM + "severity")
-P_DATE = N(AIM + "date")
-P_COUNTRY = N(AIM + "country")
-P_URL = N(SCHEMA + "url")
-P_AIID = N(AIM + "aiidIncident")
-P_UNMAPPED = N(AIM + "unmappedLabel")
-P_SUMMARY = N(AIM + "summary")
-P_RATIONALE = N(AIM + "rationale")
-P_ARTICLE = N(AIM + "article")
-P_VALUE = N(RDF + "value")
-P_SOURCE_TYPE = N(SCHEMA + "digitalSourceType")
-P_ABOUT = N(SCHEMA + "about")
-P_HEADLINE = N(SCHEMA + "headline")
-P_PUBLISHED = N(SCHEMA + "datePublished")
-P_PUBLISHER = N(SCHEMA + "publisher")
-P_LANGUAGE = N(SCHEMA + "inLanguage")
-P_NAME = N(SCHEMA + "name")
-P_ALTERNATE = N(SCHEMA + "alternateName")
-P_HAS_TOP = N(SKOS + "hasTopConcept")
-P_IN_SCHEME = N(SKOS + "inScheme")
-P_BROAD_MATCH = N(SKOS + "broadMatch")
+P_IDENTIFIER = DCTERMS + "identifier"
+P_TITLE = DCTERMS + "title"
+P_SEVERITY = AIM + "severity"
+P_DATE = AIM + "date"
+P_COUNTRY = AIM + "country"
+P_URL = SCHEMA + "url"
+P_AIID = AIM + "aiidIncident"
+P_UNMAPPED = AIM + "unmappedLabel"
+P_SUMMARY = AIM + "summary"
+P_RATIONALE = AIM + "rationale"
+P_ARTICLE = AIM + "article"
+P_VALUE = RDF + "value"
+P_SOURCE_TYPE = SCHEMA + "digitalSourceType"
+P_ABOUT = SCHEMA + "about"
+P_HEADLINE = SCHEMA + "headline"
+P_PUBLISHED = SCHEMA + "datePublished"
+P_PUBLISHER = SCHEMA + "publisher"
+P_LANGUAGE = SCHEMA + "inLanguage"
+P_NAME = SCHEMA + "name"
+P_ALTERNATE = SCHEMA + "alternateName"
+P_HAS_TOP = SKOS + "hasTopConcept"
+P_BROAD_MATCH = SKOS + "broadMatch"
+_LANGSTRING = RDF + "langString"
 
 
 class Minter:
@@ -96,17 +88,17 @@ class Block:
 
     event_id: str
     iri: str
-    triples: list[ox.Triple]
+    triples: list[Triple]
     outlets: list[tuple[str, str]] = field(default_factory=list)  # (outlet IRI, spelling)
     concepts: set[str] = field(default_factory=set)
 
 
-def _generated(iri: N, text: str, about: N) -> list[ox.Triple]:
+def _generated(iri: str, value: str, about: str) -> list[Triple]:
     return [
-        T(iri, TYPE, GENERATED),
-        T(iri, P_VALUE, ox.Literal(text, language="en")),
-        T(iri, P_SOURCE_TYPE, MACHINE),
-        T(iri, P_ABOUT, about),
+        (iri, TYPE, GENERATED),
+        (iri, P_VALUE, Lit(value, _LANGSTRING, "en")),
+        (iri, P_SOURCE_TYPE, MACHINE),
+        (iri, P_ABOUT, about),
     ]
 
 
@@ -118,46 +110,46 @@ def event_block(
     ``variants`` are keys of articles that other events describe differently (another title for
     the same URL): those get an IRI of their own per description, so no node has two headlines.
     """
-    iri = minter.event(event.id)
-    s = N(iri)
-    out: list[ox.Triple] = [
-        T(s, TYPE, EVENT),
-        T(s, TYPE, _named(vocab.class_of_severity[event.severity])),
-        T(s, P_IDENTIFIER, ox.Literal(event.id)),
-        T(s, P_TITLE, ox.Literal(event.title, language="en")),
-        T(s, P_SEVERITY, _named(event.severity)),
+    s = minter.event(event.id)
+    out: list[Triple] = [
+        (s, TYPE, EVENT),
+        (s, TYPE, vocab.class_of_severity[event.severity]),
+        (s, P_IDENTIFIER, Lit(event.id)),
+        (s, P_TITLE, Lit(event.title, _LANGSTRING, "en")),
+        (s, P_SEVERITY, event.severity),
     ]
     concepts = {event.severity}
     for facet in vocab.facets:
         for concept in event.facets.get(facet.prop, ()):
-            out.append(T(s, _named(facet.prop), _named(concept)))
+            out.append((s, facet.prop, concept))
             concepts.add(concept)
     if event.date:
-        out.append(T(s, P_DATE, ox.Literal(event.date, datatype=XSD_DATE_NODE)))
-    out.extend(T(s, P_COUNTRY, _named(COUNTRY + code)) for code in event.countries)
+        out.append((s, P_DATE, Lit(event.date, XSD_DATE)))
+    out.extend((s, P_COUNTRY, COUNTRY + code) for code in event.countries)
     if is_aim_id(event.id):
-        out.append(T(s, P_URL, N(AIM_PAGE + event.id)))
-    out.extend(T(s, P_AIID, N(f"{AIID_CITE}{n}")) for n in event.aiid)
-    out.extend(T(s, P_UNMAPPED, ox.Literal(label)) for label in event.unmapped)
+        out.append((s, P_URL, AIM_PAGE + event.id))
+    out.extend((s, P_AIID, f"{AIID_CITE}{n}") for n in event.aiid)
+    out.extend((s, P_UNMAPPED, Lit(label)) for label in event.unmapped)
 
-    texts: list[ox.Triple] = []
+    texts: list[Triple] = []
     if event.summary:
-        node = N(iri + "-summary")
-        out.append(T(s, P_SUMMARY, node))
+        node = s + "-summary"
+        out.append((s, P_SUMMARY, node))
         texts += _generated(node, event.summary, s)
     if event.rationale:
-        node = N(iri + "-rationale")
-        out.append(T(s, P_RATIONALE, node))
+        node = s + "-rationale"
+        out.append((s, P_RATIONALE, node))
         texts += _generated(node, event.rationale, s)
 
-    block = Block(event.id, iri, out, concepts=concepts)
-    articles: list[ox.Triple] = []
+    block = Block(event.id, s, Triples(), concepts=concepts)
+    articles: list[Triple] = []
     for article in event.articles:
-        a = N(_article_iri(article, minter, variants))
-        out.append(T(s, P_ARTICLE, a))
+        a = _article_iri(article, minter, variants)
+        out.append((s, P_ARTICLE, a))
         articles += _article_triples(a, article, s, event.id, minter, block)
-    out.extend(texts)
-    out.extend(articles)
+    block.triples.extend(out)
+    block.triples.extend(texts)
+    block.triples.extend(articles)
     return block
 
 
@@ -169,62 +161,56 @@ def _article_iri(article: Article, minter: Minter, variants: frozenset[str]) -> 
 
 
 def _article_triples(
-    a: N, article: Article, event: N, event_id: str, minter: Minter, block: Block
-) -> list[ox.Triple]:
+    a: str, article: Article, event: str, event_id: str, minter: Minter, block: Block
+) -> list[Triple]:
     outlet = minter.outlet(article.outlet)
     block.outlets.append((outlet, article.outlet))
-    headline = (
-        ox.Literal(article.title, language=article.language)
-        if article.language
-        else ox.Literal(article.title)
-    )
-    out = [T(a, TYPE, t) for t in ARTICLE_TYPES]
+    out = [(a, TYPE, t) for t in ARTICLE_TYPES]
     out += [
-        T(a, P_HEADLINE, headline),
-        T(a, P_PUBLISHED, ox.Literal(article.date, datatype=XSD_DATE_NODE)),
-        T(a, P_PUBLISHER, _named(outlet)),
-        T(a, P_ABOUT, event),
+        (a, P_HEADLINE, text(article.title, article.language)),
+        (a, P_PUBLISHED, Lit(article.date, XSD_DATE)),
+        (a, P_PUBLISHER, outlet),
+        (a, P_ABOUT, event),
     ]
     if article.url:
-        out.append(T(a, P_URL, N(article.url)))
+        out.append((a, P_URL, article.url))
     if article.language:
-        out.append(T(a, P_LANGUAGE, ox.Literal(article.language)))
+        out.append((a, P_LANGUAGE, Lit(article.language)))
     if article.rationale:
-        node = N(f"{a.value}-rationale-{event_id}")
-        out.append(T(a, P_RATIONALE, node))
+        node = f"{a}-rationale-{event_id}"
+        out.append((a, P_RATIONALE, node))
         out += _generated(node, article.rationale, event)
     return out
 
 
-def outlet_stubs(outlets: Iterable[str]) -> list[ox.Triple]:
+def outlet_stubs(outlets: Iterable[str]) -> list[Triple]:
     """The types of outlets, which an event's articles refer to (for validating one event)."""
-    return [T(N(o), TYPE, t) for o in sorted(set(outlets)) for t in OUTLET_TYPES]
+    return [(o, TYPE, t) for o in sorted(set(outlets)) for t in OUTLET_TYPES]
 
 
-def outlet_block(iri: str, spellings: dict[str, int]) -> list[ox.Triple]:
+def outlet_block(iri: str, spellings: dict[str, int]) -> list[Triple]:
     """One outlet: its display name is the most frequent spelling (ties by sort order), every
     other spelling an alternate name."""
     ranked = sorted(spellings.items(), key=lambda item: (-item[1], item[0]))
-    s = N(iri)
-    out = [T(s, TYPE, t) for t in OUTLET_TYPES]
-    out.append(T(s, P_NAME, ox.Literal(ranked[0][0])))
-    out += [T(s, P_ALTERNATE, ox.Literal(name)) for name, _ in sorted(ranked[1:])]
+    out = [(iri, TYPE, t) for t in OUTLET_TYPES]
+    out.append((iri, P_NAME, Lit(ranked[0][0])))
+    out += [(iri, P_ALTERNATE, Lit(name)) for name, _ in sorted(ranked[1:])]
     return out
 
 
-def concept_block(used: Iterable[str], vocab: Vocabulary) -> list[ox.Triple]:
+def concept_block(used: Iterable[str], vocab: Vocabulary) -> list[Triple]:
     """The concepts an export uses, the OECD principles they broadly match, and their schemes,
     each with its labels and matches, so that the export answers label queries on its own."""
     concepts = set(used)
     for iri in list(concepts):
-        for target in vocab.graph.objects(N(iri), P_BROAD_MATCH):
-            if target.value in vocab.concepts:
-                concepts.add(target.value)
+        for target in vocab.graph.objects(iri, P_BROAD_MATCH):
+            if target in vocab.concepts:
+                concepts.add(target)
     schemes = {vocab.concepts[c].scheme for c in concepts}
-    out: list[ox.Triple] = []
+    out: list[Triple] = []
     for scheme in sorted(schemes):
         for t in vocab.concept_triples(scheme):
-            if t.predicate == P_HAS_TOP and t.object.value not in concepts:
+            if t[1] == P_HAS_TOP and t[2] not in concepts:
                 continue
             out.append(t)
     for concept in sorted(concepts):

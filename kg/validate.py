@@ -22,14 +22,10 @@ from functools import cache
 from pathlib import Path
 from typing import ClassVar
 
-import pyoxigraph as ox
-
-from kg import resources
+from kg import resources, terms
 from kg.namespaces import RDF, RDF_LANGSTRING, RDF_TYPE, SH, XSD
+from kg.terms import BNode, Lit, Term, Triple
 from kg.vocab import Graph, Vocabulary, vocabulary
-
-Term = ox.NamedNode | ox.BlankNode | ox.Literal
-N = ox.NamedNode
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +33,7 @@ class Result:
     """One validation result, as SHACL reports it."""
 
     focus: Term
-    path: Term | None
+    path: str | None
     value: Term | None
     component: str  # local name: "MinCountConstraintComponent"
     shape: Term
@@ -58,13 +54,21 @@ class Result:
 
 
 def _short(term: Term) -> str:
-    if isinstance(term, ox.Literal):
-        return str(term) if len(term.value) < 60 else f'"{term.value[:57]}..."'
-    return str(term)
+    if isinstance(term, Lit) and len(term.value) >= 60:
+        return f'"{term.value[:57]}..."'
+    return terms.n3(term)
 
 
 class UnsupportedShape(Exception):
     """The shapes use a SHACL feature the compiled validator does not evaluate."""
+
+
+def _is_iri(term: Term) -> bool:
+    return isinstance(term, str) and not isinstance(term, BNode)
+
+
+def _lexical(term: Term) -> str:
+    return term.value if isinstance(term, Lit) else term
 
 
 class Inference:
@@ -79,26 +83,26 @@ class Inference:
             return frozenset(out)
 
         props = set(vocab.superproperties) | set(vocab.domains) | set(vocab.ranges)
-        self.domain_types: dict[N, frozenset[str]] = {}
-        self.range_types: dict[N, frozenset[str]] = {}
+        self.domain_types: dict[str, frozenset[str]] = {}
+        self.range_types: dict[str, frozenset[str]] = {}
         for prop in props:
             supers = vocab.superproperties.get(prop, {prop})
             domains = closed(d for sup in supers for d in vocab.domains.get(sup, ()))
             ranges = closed(r for sup in supers for r in vocab.ranges.get(sup, ()))
             if domains:
-                self.domain_types[N(prop)] = domains
+                self.domain_types[prop] = domains
             if ranges:
-                self.range_types[N(prop)] = ranges
+                self.range_types[prop] = ranges
         self.superclasses: dict[str, frozenset[str]] = {
             c: frozenset(sup) for c, sup in vocab.superclasses.items()
         }
-        subs: dict[str, list[N]] = defaultdict(list)
+        subs: dict[str, list[str]] = defaultdict(list)
         for prop, supers in vocab.superproperties.items():
             for sup in supers:
-                subs[sup].append(N(prop))
-        self.subproperties = {N(p): tuple(sorted(v, key=str)) for p, v in subs.items()}
+                subs[sup].append(prop)
+        self.subproperties = {p: tuple(sorted(v)) for p, v in subs.items()}
 
-    def predicates(self, predicate: N) -> tuple[N, ...]:
+    def predicates(self, predicate: str) -> tuple[str, ...]:
         """The predicate and its subproperties: their triples are triples of the predicate."""
         return self.subproperties.get(predicate) or (predicate,)
 
@@ -111,14 +115,13 @@ class View:
 
     def __init__(
         self,
-        triples: Iterable[ox.Triple],
+        triples: Iterable[Triple],
         vocab: Vocabulary,
-        context: Iterable[ox.Triple] = (),
-        inference: Inference | None = None,
+        context: Iterable[Triple] = (),
     ):
         """``context`` triples are known (the types of outlets an event cites) but their
         subjects are not validated here: they are validated where they are written."""
-        self.inference = inference or _inference(vocab)
+        self.inference = _inference(vocab)
         self.out: dict = {}
         self.inv: dict = {}
         self._index(triples)
@@ -129,12 +132,12 @@ class View:
             self._nodes.setdefault(node, None)
         context = list(context)
         for t in context:
-            self._nodes.pop(t.subject, None)
+            self._nodes.pop(t[0], None)
         self._index(context)
         self._static = vocab.graph.out
         self._types: dict = {}
 
-    def _index(self, triples: Iterable[ox.Triple]) -> None:
+    def _index(self, triples: Iterable[Triple]) -> None:
         out, inv = self.out, self.inv
         for s, p, o in triples:
             preds = out.get(s)
@@ -155,7 +158,7 @@ class View:
         """Every node of the data (not of the context or vocabulary), in a stable order."""
         return self._nodes
 
-    def values(self, node: Term, predicates: tuple[N, ...]) -> list[Term]:
+    def values(self, node: Term, predicates: tuple[str, ...]) -> list[Term]:
         """Objects of a predicate (given with its subproperties) in the data and vocabulary."""
         data = self.out.get(node)
         static = self._static.get(node)
@@ -170,7 +173,7 @@ class View:
                             out.append(o)
         return out
 
-    def inverse_values(self, node: Term, predicates: tuple[N, ...]) -> list[Term]:
+    def inverse_values(self, node: Term, predicates: tuple[str, ...]) -> list[Term]:
         return [
             s for s, preds in self.out.items() if any(node in preds.get(p, ()) for p in predicates)
         ]
@@ -184,18 +187,15 @@ class View:
         result: set[str] = set()
         for source in (self.out.get(node), self._static.get(node)):
             if source:
-                for t in source.get(_TYPE, ()):
-                    if isinstance(t, N):
-                        result |= inference.superclasses.get(t.value) or {t.value}
+                for t in source.get(RDF_TYPE, ()):
+                    if _is_iri(t):
+                        result |= inference.superclasses.get(t) or {t}
                 for p in source:
                     result |= inference.domain_types.get(p, _EMPTY)
         for p in self.inv.get(node, ()):
             result |= inference.range_types.get(p, _EMPTY)
         self._types[node] = result
         return result
-
-
-_TYPE = N(RDF_TYPE)
 
 
 @cache
@@ -215,7 +215,7 @@ _LEXICAL = {
 }
 
 
-def _well_formed(literal: ox.Literal, datatype: str) -> bool:
+def _well_formed(literal: Lit, datatype: str) -> bool:
     pattern = _LEXICAL.get(datatype)
     if pattern is None:
         return True
@@ -231,13 +231,13 @@ def _well_formed(literal: ox.Literal, datatype: str) -> bool:
 
 
 def _has_datatype(value: Term, datatype: str) -> bool:
-    if not isinstance(value, ox.Literal):
+    if not isinstance(value, Lit):
         return False
     if datatype == RDF_LANGSTRING:
         return value.language is not None
     if value.language is not None:
         return False
-    return value.datatype.value == datatype and _well_formed(value, datatype)
+    return value.datatype == datatype and _well_formed(value, datatype)
 
 
 def _lang_matches(tag: str, range_: str) -> bool:
@@ -245,18 +245,25 @@ def _lang_matches(tag: str, range_: str) -> bool:
     return range_ == "*" or tag == range_ or tag.startswith(range_ + "-")
 
 
+def _node_kind(term: Term) -> str:
+    if isinstance(term, Lit):
+        return "Literal"
+    return "BlankNode" if isinstance(term, BNode) else "IRI"
+
+
 _NODE_KINDS = {
-    "IRI": (N,),
-    "BlankNode": (ox.BlankNode,),
-    "Literal": (ox.Literal,),
-    "BlankNodeOrIRI": (N, ox.BlankNode),
-    "BlankNodeOrLiteral": (ox.BlankNode, ox.Literal),
-    "IRIOrLiteral": (N, ox.Literal),
+    "IRI": {"IRI"},
+    "BlankNode": {"BlankNode"},
+    "Literal": {"Literal"},
+    "BlankNodeOrIRI": {"BlankNode", "IRI"},
+    "BlankNodeOrLiteral": {"BlankNode", "Literal"},
+    "IRIOrLiteral": {"IRI", "Literal"},
 }
 
 # ---------------------------------------------------------------- compiling the shapes
 
-Check = Callable[[View, Term, list[Term]], Iterable[tuple[str, Term | None]]]
+# A check takes (view, focus, value nodes) and returns its failures: (component, value) pairs.
+Check = Callable[[View, Term, list[Term]], list[tuple[str, Term | None]]]
 
 
 class Shape:
@@ -264,8 +271,8 @@ class Shape:
 
     def __init__(self, node: Term):
         self.node = node
-        self.path: tuple[str, N] | None = None
-        self.predicates: tuple[N, ...] = ()
+        self.path: tuple[str, str] | None = None
+        self.predicates: tuple[str, ...] = ()
         self.checks: list[Check] = []
         self.properties: list[Shape] = []
         self.severity = "Violation"
@@ -320,23 +327,22 @@ class Shapes:
 
     def __init__(self, path: Path, vocab: Vocabulary):
         self.vocab = vocab
-        triples = [q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)]
-        self.graph = Graph(triples)
+        self.graph = Graph(terms.parse(path))
         self._compiled: dict[Term, Shape] = {}
         self.targets: list[tuple[Shape, str, Term]] = []
         g = self.graph
-        shape_nodes = set(g.subjects(_TYPE, N(SH + "NodeShape"))) | set(
-            g.subjects(_TYPE, N(SH + "PropertyShape"))
+        shape_nodes = set(g.subjects(RDF_TYPE, SH + "NodeShape")) | set(
+            g.subjects(RDF_TYPE, SH + "PropertyShape")
         )
         for node, preds in sorted(g.out.items(), key=lambda item: str(item[0])):
             for kind in ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf"):
-                for target in preds.get(N(SH + kind), ()):
+                for target in preds.get(SH + kind, ()):
                     shape_nodes.add(node)
                     self.targets.append((self.compile(node), kind, target))
         for node in shape_nodes:
             self.compile(node)
         # Predicates whose range makes their objects a target of some shape.
-        targeted = {t.value for _, kind, t in self.targets if kind == "targetClass"}
+        targeted = {t for _, kind, t in self.targets if kind == "targetClass"}
         self._typing_objects = frozenset(
             p for p, classes in _inference(vocab).range_types.items() if classes & targeted
         )
@@ -346,14 +352,14 @@ class Shapes:
         )
 
     def _one(self, node: Term, name: str) -> Term | None:
-        values = self.graph.objects(node, N(SH + name))
+        values = self.graph.objects(node, SH + name)
         return values[0] if values else None
 
     def _list(self, head: Term) -> list[Term]:
         items = []
-        while head != N(RDF + "nil"):
-            items.append(self.graph.objects(head, N(RDF + "first"))[0])
-            head = self.graph.objects(head, N(RDF + "rest"))[0]
+        while head != RDF + "nil":
+            items.append(self.graph.objects(head, RDF + "first")[0])
+            head = self.graph.objects(head, RDF + "rest")[0]
         return items
 
     def compile(self, node: Term) -> Shape:
@@ -362,31 +368,30 @@ class Shapes:
         shape = Shape(node)
         self._compiled[node] = shape
         g = self.graph
-        preds = g.out.get(node, {})
-        for p in preds:
-            if p.value.startswith(SH) and p.value[len(SH) :] not in self.SUPPORTED:
+        for p in g.out.get(node, {}):
+            if p.startswith(SH) and p[len(SH) :] not in self.SUPPORTED:
                 raise UnsupportedShape(
-                    f"shape {node} uses sh:{p.value[len(SH) :]}, which the compiled validator "
+                    f"shape {node} uses sh:{p[len(SH) :]}, which the compiled validator "
                     "does not evaluate; extend kg/validate.py and its pySHACL equivalence test"
                 )
         path = self._one(node, "path")
         if path is not None:
-            if isinstance(path, N):
+            if _is_iri(path):
                 shape.path = ("predicate", path)
             else:
-                inverse = g.objects(path, N(SH + "inversePath"))
-                if not inverse or not isinstance(inverse[0], N):
+                inverse = g.objects(path, SH + "inversePath")
+                if not inverse or not _is_iri(inverse[0]):
                     raise UnsupportedShape(f"shape {node}: only predicate and inverse paths")
                 shape.path = ("inverse", inverse[0])
             shape.predicates = _inference(self.vocab).predicates(shape.path[1])
         severity = self._one(node, "severity")
         if severity is not None:
-            shape.severity = severity.value[len(SH) :]
-        shape.messages = [m.value for m in g.objects(node, N(SH + "message"))]
+            shape.severity = severity[len(SH) :]
+        shape.messages = [m.value for m in g.objects(node, SH + "message")]
         deactivated = self._one(node, "deactivated")
-        shape.deactivated = deactivated is not None and deactivated.value == "true"
+        shape.deactivated = isinstance(deactivated, Lit) and deactivated.value == "true"
         shape.checks = self._checks(node)
-        shape.properties = [self.compile(p) for p in g.objects(node, N(SH + "property"))]
+        shape.properties = [self.compile(p) for p in g.objects(node, SH + "property")]
         return shape
 
     def _checks(self, node: Term) -> list[Check]:
@@ -407,26 +412,24 @@ class Shapes:
                 )
             )
         if (d := one(node, "datatype")) is not None:
-            datatype = d.value
             checks.append(
-                lambda v, f, vals, d=datatype: [
+                lambda v, f, vals, d=d: [
                     ("DatatypeConstraintComponent", x) for x in vals if not _has_datatype(x, d)
                 ]
             )
-        for c in g.objects(node, N(SH + "class")):
-            cls = c.value
+        for cls in g.objects(node, SH + "class"):
             checks.append(
                 lambda v, f, vals, c=cls: [
                     ("ClassConstraintComponent", x)
                     for x in vals
-                    if isinstance(x, ox.Literal) or c not in v.types(x)
+                    if isinstance(x, Lit) or c not in v.types(x)
                 ]
             )
         if (k := one(node, "nodeKind")) is not None:
-            kinds = _NODE_KINDS[k.value[len(SH) :]]
+            kinds = _NODE_KINDS[k[len(SH) :]]
             checks.append(
                 lambda v, f, vals, k=kinds: [
-                    ("NodeKindConstraintComponent", x) for x in vals if not isinstance(x, k)
+                    ("NodeKindConstraintComponent", x) for x in vals if _node_kind(x) not in k
                 ]
             )
         if (p := one(node, "pattern")) is not None:
@@ -436,7 +439,7 @@ class Shapes:
                 lambda v, f, vals, r=regex: [
                     ("PatternConstraintComponent", x)
                     for x in vals
-                    if isinstance(x, ox.BlankNode) or not r.search(x.value)
+                    if isinstance(x, BNode) or not r.search(_lexical(x))
                 ]
             )
         if (n := one(node, "minLength")) is not None:
@@ -445,7 +448,7 @@ class Shapes:
                 lambda v, f, vals, low=low: [
                     ("MinLengthConstraintComponent", x)
                     for x in vals
-                    if isinstance(x, ox.BlankNode) or len(x.value) < low
+                    if isinstance(x, BNode) or len(_lexical(x)) < low
                 ]
             )
         if (n := one(node, "maxLength")) is not None:
@@ -454,7 +457,7 @@ class Shapes:
                 lambda v, f, vals, high=high: [
                     ("MaxLengthConstraintComponent", x)
                     for x in vals
-                    if isinstance(x, ox.BlankNode) or len(x.value) > high
+                    if isinstance(x, BNode) or len(_lexical(x)) > high
                 ]
             )
         if (head := one(node, "languageIn")) is not None:
@@ -464,7 +467,7 @@ class Shapes:
                     ("LanguageInConstraintComponent", x)
                     for x in vals
                     if not (
-                        isinstance(x, ox.Literal)
+                        isinstance(x, Lit)
                         and x.language
                         and any(_lang_matches(x.language, y) for y in r)
                     )
@@ -477,13 +480,13 @@ class Shapes:
                     ("InConstraintComponent", x) for x in vals if x not in a
                 ]
             )
-        for value in g.objects(node, N(SH + "hasValue")):
+        for value in g.objects(node, SH + "hasValue"):
             checks.append(
                 lambda v, f, vals, h=value: (
                     [] if h in vals else [("HasValueConstraintComponent", None)]
                 )
             )
-        for target in g.objects(node, N(SH + "node")):
+        for target in g.objects(node, SH + "node"):
             inner = self.compile(target)
             checks.append(
                 lambda v, f, vals, s=inner: [
@@ -502,7 +505,7 @@ class Shapes:
             ("and", lambda hits, total: hits == total),
             ("xone", lambda hits, total: hits == 1),
         ):
-            for head in g.objects(node, N(SH + name)):
+            for head in g.objects(node, SH + name):
                 members = [self.compile(m) for m in self._list(head)]
                 component = name.capitalize() + "ConstraintComponent"
                 checks.append(
@@ -512,9 +515,7 @@ class Shapes:
                 )
         return checks
 
-    def validate(
-        self, triples: Iterable[ox.Triple], context: Iterable[ox.Triple] = ()
-    ) -> list[Result]:
+    def validate(self, triples: Iterable[Triple], context: Iterable[Triple] = ()) -> list[Result]:
         """Validate some triples (an event, or a whole graph); see View for ``context``."""
         return self.validate_view(View(triples, self.vocab, context))
 
@@ -535,10 +536,10 @@ class Shapes:
                 continue
             for cls in view.types(node):
                 by_class[cls].append(node)
-        inference = _inference(self.vocab)
+        inference = view.inference
         for shape, kind, target in self.targets:
             if kind == "targetClass":
-                focus = by_class.get(target.value, ())
+                focus = by_class.get(target, ())
             elif kind == "targetNode":
                 focus = [target]
             elif kind == "targetSubjectsOf":
@@ -605,13 +606,12 @@ def results_from_report(report) -> list[Result]:
         if value is None:
             return None
         if isinstance(value, rdflib.URIRef):
-            return N(str(value))
+            return str(value)
         if isinstance(value, rdflib.BNode):
-            return ox.BlankNode(str(value))
+            return BNode(str(value))
         if value.language:
-            return ox.Literal(str(value), language=value.language)
-        datatype = value.datatype or rdflib.XSD.string
-        return ox.Literal(str(value), datatype=N(str(datatype)))
+            return terms.text(str(value), value.language)
+        return Lit(str(value), str(value.datatype or rdflib.XSD.string))
 
     results = []
     for top in report.subjects(rdflib.RDF.type, sh.ValidationReport):
@@ -631,32 +631,29 @@ def results_from_report(report) -> list[Result]:
     return results
 
 
-def report_triples(results: list[Result]) -> list[ox.Triple]:
+def report_triples(results: list[Result]) -> list[Triple]:
     """A SHACL validation report (sh:ValidationReport) for some results."""
-    T, B = ox.Triple, ox.BlankNode
-    report = B("report")
-    out = [
-        T(report, _TYPE, N(SH + "ValidationReport")),
-        T(report, N(SH + "conforms"), ox.Literal(
-            "false" if any(r.is_violation for r in results) else "true",
-            datatype=N(XSD + "boolean"),
-        )),
-    ]  # fmt: skip
+    report = BNode("report")
+    conforms = "false" if any(r.is_violation for r in results) else "true"
+    out: list[Triple] = [
+        (report, RDF_TYPE, SH + "ValidationReport"),
+        (report, SH + "conforms", Lit(conforms, XSD + "boolean")),
+    ]
     for i, r in enumerate(sorted(results, key=sort_key)):
-        node = B(f"r{i}")
+        node = BNode(f"r{i}")
         out += [
-            T(report, N(SH + "result"), node),
-            T(node, _TYPE, N(SH + "ValidationResult")),
-            T(node, N(SH + "focusNode"), r.focus),
-            T(node, N(SH + "sourceConstraintComponent"), N(SH + r.component)),
-            T(node, N(SH + "sourceShape"), r.shape),
-            T(node, N(SH + "resultSeverity"), N(SH + r.severity)),
-            T(node, N(SH + "resultMessage"), ox.Literal(r.message, language="en")),
+            (report, SH + "result", node),
+            (node, RDF_TYPE, SH + "ValidationResult"),
+            (node, SH + "focusNode", r.focus),
+            (node, SH + "sourceConstraintComponent", SH + r.component),
+            (node, SH + "sourceShape", r.shape),
+            (node, SH + "resultSeverity", SH + r.severity),
+            (node, SH + "resultMessage", terms.text(r.message, "en")),
         ]
         if r.path is not None:
-            out.append(T(node, N(SH + "resultPath"), r.path))
+            out.append((node, SH + "resultPath", r.path))
         if r.value is not None:
-            out.append(T(node, N(SH + "value"), r.value))
+            out.append((node, SH + "value", r.value))
     return out
 
 

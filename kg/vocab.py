@@ -12,13 +12,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import pyoxigraph as ox
-
-from kg import resources
+from kg import resources, terms
 from kg.labels import LabelMatcher
 from kg.namespaces import AIM, OWL, RDF_TYPE, RDFS, SKOS
-
-Triple = tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.NamedNode | ox.BlankNode | ox.Literal]
+from kg.terms import BNode, Lit, Triple
 
 
 @dataclass(frozen=True)
@@ -43,13 +40,13 @@ class Concept:
 
 def _literal_en(values: list) -> str | None:
     for value in values:
-        if isinstance(value, ox.Literal) and value.language in (None, "en"):
+        if isinstance(value, Lit) and value.language in (None, "en"):
             return value.value
     return None
 
 
 class Graph:
-    """A small read-only triple index (subject -> predicate -> objects) over pyoxigraph terms."""
+    """A small read-only triple index (subject -> predicate -> objects)."""
 
     def __init__(self, triples: list[Triple]):
         self.triples = triples
@@ -70,41 +67,40 @@ class Vocabulary:
     def __init__(self, files: list[Path]):
         triples: list[Triple] = []
         for path in files:
-            triples.extend(q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+            triples.extend(terms.parse(path))
         self.graph = Graph(triples)
         g = self.graph
-        n = ox.NamedNode
-        rdf_type = n(RDF_TYPE)
+        rdf_type = RDF_TYPE
 
         # Concepts and schemes.
         self.concepts: dict[str, Concept] = {}
-        for s in g.subjects(rdf_type, n(SKOS + "Concept")):
-            schemes = g.objects(s, n(SKOS + "inScheme"))
-            self.concepts[s.value] = Concept(
-                iri=s.value,
-                scheme=schemes[0].value,
-                pref_label=_literal_en(g.objects(s, n(SKOS + "prefLabel"))) or "",
-                alt_labels=tuple(sorted(lit.value for lit in g.objects(s, n(SKOS + "altLabel")))),
+        for s in g.subjects(rdf_type, SKOS + "Concept"):
+            schemes = g.objects(s, SKOS + "inScheme")
+            self.concepts[s] = Concept(
+                iri=s,
+                scheme=schemes[0],
+                pref_label=_literal_en(g.objects(s, SKOS + "prefLabel")) or "",
+                alt_labels=tuple(sorted(lit.value for lit in g.objects(s, SKOS + "altLabel"))),
             )
         by_scheme: dict[str, list[Concept]] = defaultdict(list)
         for concept in self.concepts.values():
             by_scheme[concept.scheme].append(concept)
 
-        functional = {s.value for s in g.subjects(rdf_type, n(OWL + "FunctionalProperty"))}
+        functional = set(g.subjects(rdf_type, OWL + "FunctionalProperty"))
         facets = []
         for scheme_node in sorted(
-            {s for s, preds in g.out.items() if n(AIM + "facetProperty") in preds}, key=str
+            {s for s, preds in g.out.items() if AIM + "facetProperty" in preds}, key=str
         ):
-            prop = g.objects(scheme_node, n(AIM + "facetProperty"))[0].value
-            members = by_scheme[scheme_node.value]
+            prop = g.objects(scheme_node, AIM + "facetProperty")[0]
+            members = by_scheme[scheme_node]
             labels = {c.pref_label: c.iri for c in members}
             for c in members:
                 labels.update(dict.fromkeys(c.alt_labels, c.iri))
             facets.append(
                 Facet(
-                    scheme=scheme_node.value,
-                    heading=_literal_en(g.objects(scheme_node, n(SKOS + "prefLabel"))) or "",
-                    record_key=g.objects(scheme_node, n(AIM + "recordKey"))[0].value,
+                    scheme=scheme_node,
+                    heading=_literal_en(g.objects(scheme_node, SKOS + "prefLabel")) or "",
+                    record_key=g.objects(scheme_node, AIM + "recordKey")[0].value,
                     prop=prop,
                     single=prop in functional,
                     matcher=LabelMatcher(labels, {c.iri: c.pref_label for c in members}),
@@ -120,42 +116,44 @@ class Vocabulary:
         # that define aim:Incident and aim:Hazard.
         self.class_of_severity: dict[str, str] = {}
         for cls, preds in g.out.items():
-            for eq in preds.get(n(OWL + "equivalentClass"), ()):
-                on = g.objects(eq, n(OWL + "onProperty"))
-                value = g.objects(eq, n(OWL + "hasValue"))
-                if on and value and on[0].value == self.severity.prop:
-                    self.class_of_severity[value[0].value] = cls.value
+            for eq in preds.get(OWL + "equivalentClass", ()):
+                on = g.objects(eq, OWL + "onProperty")
+                value = g.objects(eq, OWL + "hasValue")
+                if on and value and on[0] == self.severity.prop:
+                    self.class_of_severity[value[0]] = cls
 
         # rdfs:subClassOf, rdfs:subPropertyOf, domains and ranges, for RDFS inference.
-        self.superclasses = _closure(g, n(RDFS + "subClassOf"))
-        self.superproperties = _closure(g, n(RDFS + "subPropertyOf"))
+        self.superclasses = _closure(g, RDFS + "subClassOf")
+        self.superproperties = _closure(g, RDFS + "subPropertyOf")
         self.domains = {
-            s.value: [o.value for o in preds[n(RDFS + "domain")]]
+            s: list(preds[RDFS + "domain"])
             for s, preds in g.out.items()
-            if n(RDFS + "domain") in preds
+            if RDFS + "domain" in preds
         }
         self.ranges = {
-            s.value: [o.value for o in preds[n(RDFS + "range")] if isinstance(o, ox.NamedNode)]
+            s: [o for o in preds[RDFS + "range"] if _is_iri(o)]
             for s, preds in g.out.items()
-            if n(RDFS + "range") in preds
+            if RDFS + "range" in preds
         }
 
     def concept_triples(self, iri: str) -> list[Triple]:
-        """The triples that describe a concept or scheme in an export (labels, matches...)."""
-        return [
-            ox.Triple(ox.NamedNode(iri), p, o)
-            for p, objects in self.graph.out.get(ox.NamedNode(iri), {}).items()
-            for o in objects
-        ]
+        """The triples that describe a concept or scheme in an export (labels, matches...), by
+        predicate (rdf:type first)."""
+        preds = self.graph.out.get(iri, {})
+        return [(iri, p, o) for p in sorted(preds) for o in preds[p]]
 
 
-def _closure(g: Graph, pred: ox.NamedNode) -> dict[str, set[str]]:
+def _is_iri(term) -> bool:
+    return isinstance(term, str) and not isinstance(term, BNode)
+
+
+def _closure(g: Graph, pred: str) -> dict[str, set[str]]:
     """Reflexive-transitive closure of a hierarchy property, keyed by IRI."""
     direct: dict[str, set[str]] = defaultdict(set)
     for s, preds in g.out.items():
         for o in preds.get(pred, ()):
-            if isinstance(s, ox.NamedNode) and isinstance(o, ox.NamedNode):
-                direct[s.value].add(o.value)
+            if _is_iri(s) and _is_iri(o):
+                direct[s].add(o)
     result: dict[str, set[str]] = {}
 
     def up(x: str) -> set[str]:

@@ -17,7 +17,7 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from kg import resources
+from kg import resources, terms
 from kg.validate import Result, data_shapes, pyshacl_results, sort_key
 
 FIXTURES = sorted((Path(__file__).parent / "shapes").glob("*.ttl"))
@@ -63,7 +63,7 @@ def report_graph(results: list[Result]) -> rdflib.Graph:
     from kg.validate import report_triples
 
     g = rdflib.Graph()
-    nt = ox.serialize(report_triples(results), format=ox.RdfFormat.N_TRIPLES)
+    nt = terms.serialize(report_triples(results), ox.RdfFormat.N_TRIPLES)
     g.parse(data=nt, format="nt")
     g.remove((None, SH.resultMessage, None))
     return g
@@ -85,13 +85,13 @@ def expected_graph(manifest: rdflib.Graph, report) -> rdflib.Graph:
     return g
 
 
-def short(term: ox.NamedNode | ox.Literal) -> str:
-    if isinstance(term, ox.NamedNode):
+def short(term: terms.Term) -> str:
+    if not isinstance(term, terms.Lit):
         for namespace, prefix in SHORT.items():
-            rest = term.value[len(namespace) :]
-            if term.value.startswith(namespace) and re.fullmatch(r"[A-Za-z0-9_.-]+", rest):
+            rest = term[len(namespace) :]
+            if term.startswith(namespace) and re.fullmatch(r"[A-Za-z0-9_.-]+", rest):
                 return prefix + rest
-    return str(term)
+    return terms.n3(term)
 
 
 def report_turtle(results: list[Result]) -> str:
@@ -124,8 +124,7 @@ def pyshacl_on(data: rdflib.Graph) -> list[Result]:
 
 def fast_on(data: rdflib.Graph) -> list[Result]:
     nt = data.serialize(format="nt")
-    triples = [q.triple for q in ox.parse(nt.encode(), format=ox.RdfFormat.N_TRIPLES)]
-    return data_shapes().validate(triples)
+    return data_shapes().validate(terms.parse(nt.encode(), ox.RdfFormat.N_TRIPLES))
 
 
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.stem)

@@ -13,12 +13,13 @@ import pytest
 import rdflib
 from conftest import DATA
 
-from kg.namespaces import AIM, AIMTAX, DCTERMS, RDF_TYPE, SCHEMA
+from kg import terms
+from kg.namespaces import AIM, AIMTAX, DCTERMS, RDF_TYPE, SCHEMA, XSD
 from kg.read.record import read_record
+from kg.terms import Lit
 from kg.triples import Minter, concept_block, event_block, outlet_block, outlet_stubs
 from kg.validate import data_shapes, pyshacl_results, sort_key
 
-N = ox.NamedNode
 HEADLINES = [
     line.split("\t")[1]
     for line in (Path(__file__).parent / "data" / "headlines.tsv")
@@ -61,14 +62,10 @@ def corpus(vocab, size: int = 1000):
     return blocks
 
 
-def _without(triples, predicate: str, subject=None, count: int = 1):
+def _without(triples, predicate: str, count: int = 1):
     out, removed = [], 0
     for t in triples:
-        if (
-            t.predicate.value == predicate
-            and removed < count
-            and (subject is None or t.subject == subject)
-        ):
+        if t[1] == predicate and removed < count:
             removed += 1
             continue
         out.append(t)
@@ -76,7 +73,7 @@ def _without(triples, predicate: str, subject=None, count: int = 1):
 
 
 def _first(triples, predicate: str):
-    return next(t for t in triples if t.predicate.value == predicate)
+    return next(t for t in triples if t[1] == predicate)
 
 
 def plant(blocks, tail):
@@ -90,76 +87,61 @@ def plant(blocks, tail):
     ]  # fmt: skip
     for i, block in enumerate(blocks[::25]):
         kind = kinds[i % len(kinds)]
-        e = N(block.iri)
-        t = block.triples
+        e = block.iri
+        t = list(block.triples)
         if kind == "missing title":
             t = _without(t, DCTERMS + "title")
         elif kind == "two severities":
             other = {"severity-ai-hazard", "severity-ai-incident"} - {
-                x.object.value.rsplit("/", 1)[1] for x in t if x.predicate.value == AIM + "severity"
+                x[2].rsplit("/", 1)[1] for x in t if x[1] == AIM + "severity"
             }
-            t.append(ox.Triple(e, N(AIM + "severity"), N(AIMTAX + other.pop())))
+            t.append((e, AIM + "severity", AIMTAX + other.pop()))
         elif kind == "AI task from the harm scheme":
-            t.append(ox.Triple(e, N(AIM + "aiTask"), N(AIMTAX + "harm-type-other")))
+            t.append((e, AIM + "aiTask", AIMTAX + "harm-type-other"))
         elif kind == "plain-string article date":
             date = _first(t, SCHEMA + "datePublished")
-            t = [x for x in t if x != date] + [
-                ox.Triple(date.subject, date.predicate, ox.Literal(date.object.value))
-            ]
+            t = [x for x in t if x != date] + [(date[0], date[1], Lit(date[2].value))]
         elif kind == "article without publisher":
             t = _without(t, SCHEMA + "publisher")
         elif kind == "incident with hazard severity":
             t = [
                 *_without(t, AIM + "severity"),
-                ox.Triple(e, N(AIM + "severity"), N(AIMTAX + "severity-ai-hazard")),
+                (e, AIM + "severity", AIMTAX + "severity-ai-hazard"),
             ]
-            t = [
-                x
-                for x in t
-                if not (x.predicate.value == RDF_TYPE and x.object.value == AIM + "Hazard")
-            ]
-            t.append(ox.Triple(e, N(RDF_TYPE), N(AIM + "Incident")))
+            t = [x for x in t if x[1:] != (RDF_TYPE, AIM + "Hazard")]
+            t.append((e, RDF_TYPE, AIM + "Incident"))
         elif kind == "generated text without source type":
             t = _without(t, SCHEMA + "digitalSourceType")
         elif kind == "headline that is a number":
             h = _first(t, SCHEMA + "headline")
-            t = [x for x in t if x != h] + [
-                ox.Triple(
-                    h.subject,
-                    h.predicate,
-                    ox.Literal("42", datatype=N("http://www.w3.org/2001/XMLSchema#integer")),
-                )
-            ]
+            t = [x for x in t if x != h] + [(h[0], h[1], Lit("42", XSD + "integer"))]
         elif kind == "two autonomy levels":
             t = _without(t, AIM + "autonomyLevel", count=9)
             t += [
-                ox.Triple(
+                (
                     e,
-                    N(AIM + "autonomyLevel"),
-                    N(AIMTAX + "autonomy-level-no-action-autonomy-human-support"),
+                    AIM + "autonomyLevel",
+                    AIMTAX + "autonomy-level-no-action-autonomy-human-support",
                 ),
-                ox.Triple(
+                (
                     e,
-                    N(AIM + "autonomyLevel"),
-                    N(AIMTAX + "autonomy-level-high-action-autonomy-human-out-of-the-loop"),
+                    AIM + "autonomyLevel",
+                    AIMTAX + "autonomy-level-high-action-autonomy-human-out-of-the-loop",
                 ),
             ]
         elif kind == "country outside the EU authority":
-            t.append(ox.Triple(e, N(AIM + "country"), N("http://example.org/country/FRA")))
+            t.append((e, AIM + "country", "http://example.org/country/FRA"))
         elif kind == "unmapped label (warning)":
-            t.append(
-                ox.Triple(e, N(AIM + "unmappedLabel"), ox.Literal("Privacy and data governance"))
-            )
+            t.append((e, AIM + "unmappedLabel", Lit("Privacy and data governance")))
         elif kind == "no article (warning)":
-            articles = {x.object for x in t if x.predicate.value == AIM + "article"}
-            t = [x for x in t if x.predicate.value != AIM + "article" and x.subject not in articles]
-            t = [x for x in t if not x.subject.value.startswith(tuple(a.value for a in articles))]
+            articles = {x[2] for x in t if x[1] == AIM + "article"}
+            t = [x for x in t if x[1] != AIM + "article" and not x[0].startswith(tuple(articles))]
         block.triples = t
         planted[block.iri] = kind
     # And an outlet without its name, in the shared part of the graph.
     name = _first(tail, SCHEMA + "name")
     tail.remove(name)
-    planted[name.subject.value] = "outlet without name"
+    planted[name[0]] = "outlet without name"
     return planted
 
 
@@ -185,17 +167,17 @@ def test_compiled_validation_equals_whole_graph_pyshacl(vocab):
     everything = [t for b in blocks for t in b.triples] + tail
     assert len(everything) > 40000
     graph = rdflib.Graph()
-    graph.parse(data=ox.serialize(everything, format=ox.RdfFormat.N_TRIPLES), format="nt")
+    graph.parse(data=terms.serialize(everything, ox.RdfFormat.N_TRIPLES), format="nt")
     whole = pyshacl_results(graph)
 
     assert sorted(fast, key=sort_key) == sorted(whole, key=sort_key)
     # Every planted break is reported, on a node of the block it was planted in, and nothing
     # is reported anywhere else.
-    owner = {t.subject.value: b.iri for b in blocks for t in b.triples}
-    owner.update({t.subject.value: "tail" for t in tail})
+    owner = {t[0]: b.iri for b in blocks for t in b.triples}
+    owner.update({t[0]: "tail" for t in tail})
     found = defaultdict(set)
     for r in whole:
-        found[owner.get(r.focus.value, r.focus.value)].add(r.severity)
+        found[owner.get(r.focus, r.focus)].add(r.severity)
     name_planted = next(iri for iri, kind in planted.items() if kind == "outlet without name")
     assert found.pop("tail") == {"Violation"}
     for iri, kind in planted.items():

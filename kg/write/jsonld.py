@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import json
 
-import pyoxigraph as ox
-
 from kg.namespaces import RDF_TYPE
 from kg.namespaces import XSD_STRING as _XSD_STRING
+from kg.terms import Lit, Term, Triple
 
 
 class Compactor:
@@ -64,22 +63,21 @@ class Compactor:
 
     def value(self, term: Term, definition: dict):
         coercion = definition.get("@type")
-        if isinstance(term, ox.NamedNode):
-            compact = self.iri(term.value)
+        if not isinstance(term, Lit):
+            compact = self.iri(term)
             return compact if coercion == "@id" else {"@id": compact}
-        language = term.language
+        value, datatype, language = term
         if language is not None:
             if coercion is None and definition.get("@language") == language:
-                return term.value
-            return {"@value": term.value, "@language": language}
-        datatype = term.datatype.value
+                return value
+            return {"@value": value, "@language": language}
         if datatype == _XSD_STRING:
             if coercion is None and "@language" not in definition:
-                return term.value
-            return {"@value": term.value}
+                return value
+            return {"@value": value}
         if coercion is not None and self.expand(coercion) == datatype:
-            return term.value
-        return {"@value": term.value, "@type": self.iri(datatype)}
+            return value
+        return {"@value": value, "@type": self.iri(datatype)}
 
     def _predicate(self, predicate: str) -> tuple[str, dict]:
         found = self._predicates.get(predicate)
@@ -88,24 +86,23 @@ class Compactor:
             found = self._predicates[predicate] = (term or self.iri(predicate), definition)
         return found
 
-    def nodes(self, triples: list[ox.Triple]) -> list[dict]:
+    def nodes(self, triples: list[Triple]) -> list[dict]:
         """Node objects, one per subject, in order of first appearance."""
         by_subject: dict = {}
         for s, p, o in triples:
             entries = by_subject.get(s)
             if entries is None:
                 entries = by_subject[s] = []
-            entries.append((p.value, o))
+            entries.append((p, o))
         out = []
         classes = self.classes
         for subject, entries in by_subject.items():
-            node: dict = {"@id": self.iri(subject.value)}
+            node: dict = {"@id": self.iri(subject)}
             types: list[str] = []
             properties: dict[str, list] = {}
             for predicate, o in entries:
                 if predicate == RDF_TYPE:
-                    value = o.value
-                    types.append(classes.get(value) or self.iri(value))
+                    types.append(classes.get(o) or self.iri(o))
                     continue
                 key, definition = self._predicate(predicate)
                 values = properties.get(key)
@@ -119,9 +116,6 @@ class Compactor:
                 node[key] = values[0] if len(values) == 1 else values
             out.append(node)
         return out
-
-
-Term = ox.NamedNode | ox.Literal
 
 
 _COMPACTORS: dict[int, tuple[dict, Compactor]] = {}
@@ -144,7 +138,7 @@ def header(prefixes: dict[str, str], context: dict) -> bytes:
     return (text[:-2] + ',\n "@graph": [\n').encode("utf-8")
 
 
-def block(triples: list[ox.Triple], prefixes: dict[str, str], context: dict) -> bytes:
+def block(triples: list[Triple], prefixes: dict[str, str], context: dict) -> bytes:
     compactor = _compactor(context)
     return ",\n".join(_dumps(node) for node in compactor.nodes(triples)).encode("utf-8")
 

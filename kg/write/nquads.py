@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
+from kg.terms import Triple, ox_triples
+
 SHARED_GRAPH = "graph-shared"
 
 
@@ -17,11 +19,11 @@ def header(prefixes: dict[str, str], context: dict) -> bytes:
 
 
 def block(
-    triples: list[ox.Triple], prefixes: dict[str, str], context: dict, graph: str | None = None
+    triples: list[Triple], prefixes: dict[str, str], context: dict, graph: str | None = None
 ) -> bytes:
     name = ox.NamedNode(graph or prefixes["aimid"] + SHARED_GRAPH)
     return ox.serialize(
-        [ox.Quad(t.subject, t.predicate, t.object, name) for t in triples],
+        [ox.Quad(t.subject, t.predicate, t.object, name) for t in ox_triples(triples)],
         format=ox.RdfFormat.N_QUADS,
     )
 
