@@ -90,14 +90,32 @@ class Triples(list):
         try:
             return self._ox
         except AttributeError:
-            self._ox = [ox.Triple(to_ox(s), _named(p), to_ox(o)) for s, p, o in self]
+            self._ox = _convert(self)
             return self._ox
+
+
+def _convert(triples: Iterable[Triple]) -> list[ox.Triple]:
+    """pyoxigraph triples; a node that recurs (a subject, an IRI object) is made once."""
+    local: dict = {}
+    out = []
+    for s, p, o in triples:
+        subject = local.get(s)
+        if subject is None:
+            subject = local[s] = to_ox(s)
+        if type(o) is str:  # an IRI (blank nodes and literals go through to_ox)
+            obj = local.get(o)
+            if obj is None:
+                obj = local[o] = _named(o)
+        else:
+            obj = to_ox(o)
+        out.append(ox.Triple(subject, _named(p), obj))
+    return out
 
 
 def ox_triples(triples: Iterable[Triple]) -> list[ox.Triple]:
     if isinstance(triples, Triples):
         return triples.as_ox()
-    return [ox.Triple(to_ox(s), _named(p), to_ox(o)) for s, p, o in triples]
+    return _convert(triples)
 
 
 def parse(source: Path | str | bytes, format: ox.RdfFormat | None = None) -> list[Triple]:

@@ -1,0 +1,111 @@
+"""The benchmark's corpus generator (bench/corpus.py), on a tiny corpus: no timings here.
+
+The same seed gives the same bytes; both forms hold the same events; aim-kg reads and exports
+them with no reject and no warning, to the same graph (pages show no country); every facet label
+is a vocabulary prefLabel of its facet.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from bench import corpus
+from kg.export import Output, export
+from kg.model import AIM_ID
+from kg.write import format_named
+
+EVENTS = 40
+COUNTRY = "<https://w3id.org/aim-kg/ontology#country>"
+
+
+def _write(path: Path, seed: int = 7) -> dict:
+    return corpus.write_corpus(path, corpus.Options(events=EVENTS, seed=seed))
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("corpus")
+    _write(path)
+    return path
+
+
+def _records(root: Path) -> list[dict]:
+    records = []
+    for path in sorted((root / "json").glob("*.json")):
+        records += json.loads(path.read_text(encoding="utf-8"))["incidents"]
+    return records
+
+
+def test_same_seed_same_bytes(tiny, tmp_path):
+    _write(tmp_path / "again")
+    assert _files(tmp_path / "again") == _files(tiny)
+    _write(tmp_path / "other", seed=8)
+    assert _files(tmp_path / "other") != _files(tiny)
+
+
+def test_both_forms_hold_the_same_events(tiny):
+    records = _records(tiny)
+    pages = sorted((tiny / "pages").rglob("*.txt"))
+    assert len(records) == len(pages) == EVENTS
+    assert sorted(r["id"] for r in records) == sorted(p.stem for p in pages)
+    assert all(AIM_ID.match(p.stem) and p.parent.name == p.stem[:4] for p in pages)
+    assert all(r["articles"] and r["n_articles"] == len(r["articles"]) for r in records)
+    manifest = json.loads((tiny / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["counts"]["events"] == EVENTS
+    assert manifest["counts"]["articles"] == sum(len(r["articles"]) for r in records)
+    text = pages[0].read_text(encoding="utf-8-sig")
+    for line in (corpus.THUMBNAIL, corpus.DISCLAIMER, corpus.ARTICLES):
+        assert line in text
+
+
+def test_jsonl_form(tmp_path):
+    opts = corpus.Options(events=5, seed=3)
+    corpus.write_corpus(tmp_path, opts, form="json", jsonl=True, per_file=2)
+    files = sorted((tmp_path / "json").glob("*.jsonl"))
+    assert len(files) == 3
+    lines = [json.loads(line) for f in files for line in f.read_text("utf-8").splitlines()]
+    assert len(lines) == 5
+    assert not (tmp_path / "pages").exists()
+
+
+def test_labels_are_vocabulary_labels(tiny, vocab):
+    records = _records(tiny)
+    seen = 0
+    for record in records:
+        for key, value in record["properties"].items():
+            facet = vocab.facet_by_key[key]
+            preferred = {c.pref_label for c in vocab.concepts.values() if c.scheme == facet.scheme}
+            for label in [value] if isinstance(value, str) else value:
+                if label:
+                    assert label in preferred, (key, label)
+                    seen += 1
+        for code in record["location"].get("country_code", "").split(","):
+            assert not code or re.fullmatch(r"[A-Z]{3}", code)
+    assert seen > EVENTS
+
+
+@pytest.mark.slow
+def test_exports_with_no_reject_and_the_same_graph(tiny, tmp_path):
+    graphs = {}
+    for form in ("json", "pages"):
+        outputs = [
+            Output(str(tmp_path / f"{form}.{ext}"), format_named(name))
+            for ext, name in (("ttl", "turtle"), ("jsonld", "jsonld"), ("nt", "ntriples"))
+        ]
+        summary = export([str(tiny / form)], outputs, jobs=1)
+        assert summary.rejected == 0, [str(p) for p in summary.problems][:5]
+        assert summary.warned == 0, [str(p) for p in summary.problems][:5]
+        assert summary.events == EVENTS
+        lines = (tmp_path / f"{form}.nt").read_text(encoding="utf-8").splitlines()
+        graphs[form] = {line for line in lines if COUNTRY not in line}
+    assert graphs["json"] == graphs["pages"]
