@@ -34,6 +34,7 @@ COUNT(DISTINCT ...). Every query of the catalogue (queries/) does.
 from __future__ import annotations
 
 import gzip
+import itertools
 import os
 import tempfile
 from collections import defaultdict
@@ -59,6 +60,9 @@ _SUMMARY = ox.NamedNode(AIM + "summary")
 _RATIONALE = ox.NamedNode(AIM + "rationale")
 _ARTICLE = ox.NamedNode(AIM + "article")
 _ABOUT = ox.NamedNode(SCHEMA + "about")
+
+# Quads handed to the bulk loader at a time: memory stays near 300 MB whatever the store's size.
+_BATCH = 200_000
 
 RDF_FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -132,55 +136,83 @@ def _quads_source(path: str, name: str) -> Source:
     return Source(name, events, shared, quads)
 
 
+class Router:
+    """Which event graphs a triple of a single-graph export belongs to, as the N-Quads export
+    splits them: each event with its generated texts and its articles (an article about several
+    events is in each of their graphs, with its schema:about and rationale for that event only).
+    It learns from one pass over the triples and keeps only small indexes (IRIs as strings)."""
+
+    def __init__(self) -> None:
+        self.events: set[str] = set()
+        self.text_owner: dict[str, str] = {}  # a summary or rationale -> its event or article
+        self.article_events: dict[str, list[str]] = defaultdict(list)
+        self.about: dict[str, set[str]] = defaultdict(set)
+
+    def learn(self, t: ox.Triple) -> None:
+        p = t.predicate
+        if p == _TYPE:
+            if t.object == _EVENT and isinstance(t.subject, ox.NamedNode):
+                self.events.add(t.subject.value)
+        elif p == _ABOUT:
+            self.about[t.subject.value].add(t.object.value)
+        elif p == _ARTICLE:
+            self.article_events[t.object.value].append(t.subject.value)
+        elif p in (_SUMMARY, _RATIONALE) and isinstance(t.object, ox.NamedNode):
+            self.text_owner[t.object.value] = t.subject.value
+
+    def graphs(self, t: ox.Triple) -> list[str] | None:
+        """The event graphs of a triple; None when it belongs to no event (shared)."""
+        s = t.subject.value
+        if s in self.events:
+            return [s]
+        events = self.article_events.get(s)
+        if events is not None:
+            events = [e for e in events if e in self.events]
+            if t.predicate == _ABOUT:
+                return [t.object.value] if t.object.value in events else None
+            if t.predicate == _RATIONALE:
+                return [e for e in events if e in self.about.get(t.object.value, ())] or None
+            return events or None
+        owner = self.text_owner.get(s)
+        if owner is None:
+            return None
+        if owner in self.events:
+            return [owner]
+        cited = [e for e in self.article_events.get(owner, ()) if e in self.events]
+        return [e for e in cited if e in self.about.get(s, ())] or None
+
+
 def partition(triples: Iterable[ox.Triple]) -> tuple[dict[ox.NamedNode, list[ox.Triple]], list]:
-    """Triples of a single-graph export, split as the N-Quads export splits them: each event
-    with its generated texts and its articles (an article about several events is in each of
-    their graphs, with its schema:about and rationale for that event only); the rest is shared."""
-    by_subject: dict = defaultdict(list)
+    """Triples of a single-graph export, split into event graphs and the shared rest."""
+    triples = list(triples)
+    router = Router()
     for t in triples:
-        by_subject[t.subject].append(t)
-    events: dict[ox.NamedNode, list[ox.Triple]] = {}
-    owned: set = set()
-    for subject, own in by_subject.items():
-        if not isinstance(subject, ox.NamedNode) or ox.Triple(subject, _TYPE, _EVENT) not in own:
-            continue
-        block = list(own)
-        owned.add(subject)
-        for t in own:
-            if t.predicate in (_SUMMARY, _RATIONALE):
-                block += by_subject.get(t.object, ())
-                owned.add(t.object)
-            elif t.predicate == _ARTICLE:
-                owned.add(t.object)
-                for u in by_subject.get(t.object, ()):
-                    if u.predicate == _ABOUT and u.object != subject:
-                        continue
-                    if u.predicate == _RATIONALE:
-                        text = by_subject.get(u.object, ())
-                        if ox.Triple(u.object, _ABOUT, subject) not in text:
-                            continue
-                        block += text
-                        owned.add(u.object)
-                    block.append(u)
-        events[subject] = block
-    shared = [t for s, own in by_subject.items() if s not in owned for t in own]
-    return events, shared
+        router.learn(t)
+    events: dict[ox.NamedNode, list[ox.Triple]] = defaultdict(list)
+    shared = []
+    for t in triples:
+        graphs = router.graphs(t)
+        if graphs is None:
+            shared.append(t)
+        for graph in graphs or ():
+            events[ox.NamedNode(graph)].append(t)
+    return dict(events), shared
 
 
 def _triples_source(path: str, name: str) -> Source:
-    """A Turtle, N-Triples or JSON-LD export (one graph): split into events by partition()."""
-    triples = []
+    """A Turtle, N-Triples or JSON-LD export (one graph): split into events by a Router, in
+    passes over the file, so that only its indexes are held in memory."""
+    router = Router()
     for quad in _parse(path):
-        triples.append(quad.triple)
-    events, shared = partition(triples)
-    del triples
+        router.learn(quad.triple)
+    shared = [q.triple for q in _parse(path) if router.graphs(q.triple) is None]
 
     def quads() -> Iterator[ox.Quad]:
-        for graph, block in events.items():
-            for t in block:
-                yield ox.Quad(t.subject, t.predicate, t.object, graph)
+        for quad in _parse(path):
+            for graph in router.graphs(quad.triple) or ():
+                yield ox.Quad(quad.subject, quad.predicate, quad.object, ox.NamedNode(graph))
 
-    return Source(name, set(events), shared, quads)
+    return Source(name, {ox.NamedNode(e) for e in router.events}, shared, quads)
 
 
 def _raw_source(inputs: list[str], stack: ExitStack, base_iri: str, jobs, progress) -> Source:
@@ -318,7 +350,10 @@ def load(
                 if owner.get(quad.graph_name) == i:
                     yield quad
 
-    store.bulk_extend(event_quads())
+    # Oxigraph's bulk loader holds what it is given in memory: give it a bounded batch at a time.
+    quads = event_quads()
+    while batch := list(itertools.islice(quads, _BATCH)):
+        store.bulk_extend(batch)
     store.flush()
     # Compact: the files the bulk loader wrote and the tombstones of replaced graphs slow every
     # later query down (up to four times on a store where 20,000 events were replaced).
