@@ -266,12 +266,13 @@ def _json_units(stream: io.TextIOBase, head: str, shown: str) -> Iterator[Unit]:
         yield buf.error
 
 
-def _array_units(buf: _Buffer, decoder: json.JSONDecoder, shown: str) -> Iterator[Unit]:
-    """The elements of an array whose '[' was consumed, up to and including its ']'."""
+def _items(buf: _Buffer, closer: str) -> Iterator[None]:
+    """Step through the items of an array or object whose opening bracket was consumed: yields
+    before each item (the caller reads it), consumes the commas and the closing bracket."""
     first = True
     while True:
         ch = buf.skip_ws()
-        if ch == "]":
+        if ch == closer:
             buf.pos += 1
             return
         if not first:
@@ -280,6 +281,12 @@ def _array_units(buf: _Buffer, decoder: json.JSONDecoder, shown: str) -> Iterato
             buf.pos += 1
             buf.skip_ws()
         first = False
+        yield
+
+
+def _array_units(buf: _Buffer, decoder: json.JSONDecoder, shown: str) -> Iterator[Unit]:
+    """The elements of an array whose '[' was consumed, up to and including its ']'."""
+    for _ in _items(buf, "]"):
         line = buf.line_at(buf.pos)
         value = buf.value(decoder)
         if isinstance(value, dict):
@@ -293,18 +300,7 @@ def _object_units(buf: _Buffer, decoder: json.JSONDecoder, shown: str, line: int
     buf.pos += 1
     fields: dict = {}
     streamed = False
-    first = True
-    while True:
-        ch = buf.skip_ws()
-        if ch == "}":
-            buf.pos += 1
-            break
-        if not first:
-            if ch != ",":
-                raise json.JSONDecodeError("Expecting ',' delimiter", buf.text, buf.pos)
-            buf.pos += 1
-            buf.skip_ws()
-        first = False
+    for _ in _items(buf, "}"):
         key = buf.value(decoder)
         if not isinstance(key, str):
             raise json.JSONDecodeError("Expecting property name", buf.text, buf.pos)
