@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import signal
 import sys
 from pathlib import Path
 
@@ -570,7 +571,13 @@ def serve(data, store_dir, host, port, timeout, cors, base_iri, jobs, quiet):
         raise click.ClickException(f"the oxigraph server stopped (exit status {status})")
 
 
+def _terminate(signum, frame) -> None:
+    """SIGTERM ends the run like Ctrl-C: partial output files are removed, exit code 143."""
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _terminate)
     cli(prog_name="aim-kg")
 
 

@@ -369,3 +369,40 @@ def test_progress_only_on_a_terminal(monkeypatch):
     assert written == []
     export_module.Progress(True).show("read 3 events")
     assert written == ["\r\x1b[Kread 3 events"]
+
+
+def test_an_interrupted_write_leaves_nothing(tmp_path: Path):
+    from kg.write import atomic_output
+
+    target = tmp_path / "out.ttl"
+    with pytest.raises(SystemExit), atomic_output(str(target)) as out:
+        out.write(b"@prefix half: <written> .\n")
+        raise SystemExit(143)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_sigterm_stops_the_run_cleanly(tmp_path: Path):
+    """SIGTERM (as a service manager sends it) ends the run with 143 and no output at all."""
+    import signal
+    import time
+
+    proc = subprocess.Popen(
+        [*AIM_KG, "export", "-", "-o", str(tmp_path / "out.ttl")],
+        stdin=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    proc.stdin.write(b'{"id": "2026-01-01-aaaa", "title": "Waiting for more"}\n')
+    proc.stdin.flush()
+    # Wait until aim-kg handles SIGTERM (Linux shows the caught signals in /proc), then stop it
+    # while it still reads standard input.
+    status = Path(f"/proc/{proc.pid}/status")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        caught = next(line for line in status.read_text().splitlines() if line.startswith("SigCgt"))
+        if int(caught.split()[1], 16) & (1 << (signal.SIGTERM - 1)):
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=30) == 143
+    assert "Traceback" not in proc.stderr.read().decode()
+    assert list(tmp_path.iterdir()) == []
