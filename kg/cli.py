@@ -32,7 +32,8 @@ class AimGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
         except KeyboardInterrupt:
-            raise click.Abort() from None
+            click.echo("Aborted: interrupted, nothing was written.", err=True)
+            raise SystemExit(130) from None
         except BrokenPipeError:
             sys.stderr.close()
             raise SystemExit(1) from None
