@@ -32,7 +32,7 @@ class AimGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
         except KeyboardInterrupt:
-            click.echo("Aborted: interrupted, nothing was written.", err=True)
+            click.echo("Aborted (interrupted).", err=True)
             raise SystemExit(130) from None
         except BrokenPipeError:
             sys.stderr.close()
