@@ -7,7 +7,7 @@ is the one aim-kg exports), then does what one would do without aim-kg's pipelin
 triple to ONE rdflib Graph, serialize it with rdflib to Turtle, JSON-LD (with the project's
 context) and N-Triples, and validate the whole graph in ONE pySHACL run with RDFS inference, the
 ontology and alignments as ``ont_graph`` and the taxonomies added to the data graph (as
-kg.validate.pyshacl_results does). Each step prints one JSON line on stdout as soon as it ends
+kg.report.pyshacl_results does). Each step prints one JSON line on stdout as soon as it ends
 (seconds, the process's peak RSS so far), so a run stopped by a timeout still reports the steps
 it finished.
 """

@@ -10,8 +10,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg import terms
+from kg.report import pyshacl_results, report_triples
 from kg.terms import Triple
-from kg.validate import Result, data_shapes, pyshacl_results, report_triples, sort_key
+from kg.validate import Result, data_shapes, sort_key
 from kg.write import atomic_output, format_named, format_of
 
 

@@ -1,0 +1,98 @@
+"""SHACL validation reports: the report graph of some results, and pySHACL as the reference.
+
+kg.validate evaluates the shapes itself; pySHACL, run here as kg.validate means the shapes to be
+run, is the reference it is tested against (and ``aim-kg validate --engine pyshacl``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kg import resources, terms
+from kg.namespaces import RDF_TYPE, SH, XSD
+from kg.terms import BNode, Lit, Triple
+from kg.validate import Result, sort_key
+
+
+def pyshacl_results(data, shapes_path: Path | None = None) -> list[Result]:
+    """Validate an rdflib graph with pySHACL, as the compiled validator does: the ontology and
+    alignments as ``ont_graph`` with RDFS inference, the taxonomies alongside the data (pySHACL
+    copies only RDFS and OWL axioms from an ontology graph, and concepts are data)."""
+    import pyshacl
+    import rdflib
+
+    ontology, alignments, taxonomies = resources.ontology_files()
+    ont = rdflib.Graph()
+    ont.parse(ontology)
+    ont.parse(alignments)
+    graph = rdflib.Graph()
+    for triple in data:
+        graph.add(triple)
+    graph.parse(taxonomies)
+    shapes = rdflib.Graph().parse(shapes_path or resources.data_shapes())
+    _, report, _ = pyshacl.validate(
+        graph, shacl_graph=shapes, ont_graph=ont, inference="rdfs", allow_warnings=True
+    )
+    return results_from_report(report)
+
+
+def results_from_report(report) -> list[Result]:
+    """The top-level results of a SHACL validation report (an rdflib graph); the details that
+    explain an sh:node failure (sh:detail) are not results of their own."""
+    import rdflib
+
+    sh = rdflib.Namespace(SH)
+
+    def term(value):
+        if value is None:
+            return None
+        if isinstance(value, rdflib.URIRef):
+            return str(value)
+        if isinstance(value, rdflib.BNode):
+            return BNode(str(value))
+        if value.language:
+            return terms.text(str(value), value.language)
+        return Lit(str(value), str(value.datatype or rdflib.XSD.string))
+
+    results = []
+    for top in report.subjects(rdflib.RDF.type, sh.ValidationReport):
+        for r in report.objects(top, sh.result):
+            messages = sorted(str(m) for m in report.objects(r, sh.resultMessage))
+            results.append(
+                Result(
+                    focus=term(report.value(r, sh.focusNode)),
+                    path=term(report.value(r, sh.resultPath)),
+                    value=term(report.value(r, sh.value)),
+                    component=str(report.value(r, sh.sourceConstraintComponent))[len(SH) :],
+                    shape=term(report.value(r, sh.sourceShape)),
+                    severity=str(report.value(r, sh.resultSeverity))[len(SH) :],
+                    message=messages[0] if messages else "",
+                )
+            )
+    return results
+
+
+def report_triples(results: list[Result]) -> list[Triple]:
+    """A SHACL validation report (sh:ValidationReport) for some results."""
+    report = BNode("report")
+    conforms = "false" if any(r.is_violation for r in results) else "true"
+    out: list[Triple] = [
+        (report, RDF_TYPE, SH + "ValidationReport"),
+        (report, SH + "conforms", Lit(conforms, XSD + "boolean")),
+    ]
+    for i, r in enumerate(sorted(results, key=sort_key)):
+        node = BNode(f"r{i}")
+        out += [
+            (report, SH + "result", node),
+            (node, RDF_TYPE, SH + "ValidationResult"),
+            (node, SH + "focusNode", r.focus),
+            (node, SH + "sourceConstraintComponent", SH + r.component),
+            (node, SH + "sourceShape", r.shape),
+            (node, SH + "resultSeverity", SH + r.severity),
+            (node, SH + "resultMessage", terms.text(r.message, "en")),
+        ]
+        if r.path is not None:
+            out.append((node, SH + "resultPath", r.path))
+        if r.value is not None:
+            out.append((node, SH + "value", r.value))
+    return out
