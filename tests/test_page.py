@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from conftest import SHARED
 
 from kg.namespaces import AIM, AIMTAX
@@ -142,3 +144,47 @@ def test_in_other_databases(vocab):
 def test_severity_heading_with_value_on_the_same_line(vocab):
     text = EXAMPLE.replace("Severity\nAI incident", "Severity: AI incident")
     assert read(vocab, text)[0].severity == AIMTAX + "severity-ai-incident"
+
+
+def _mutations(text: str, seed: int, count: int):
+    """Pages as a careless copy leaves them: lines dropped, repeated, swapped, cut, mangled."""
+    import random
+
+    rng = random.Random(seed)
+    lines = text.split("\n")
+    for _ in range(count):
+        page = list(lines)
+        for _ in range(rng.randint(1, 4)):
+            i = rng.randrange(len(page))
+            action = rng.choice(["drop", "repeat", "swap", "cut", "junk", "join"])
+            if action == "drop":
+                del page[i]
+            elif action == "repeat":
+                page.insert(i, page[i])
+            elif action == "swap" and i + 1 < len(page):
+                page[i], page[i + 1] = page[i + 1], page[i]
+            elif action == "cut":
+                page[i] = page[i][: rng.randrange(len(page[i]) + 1)]
+            elif action == "junk":
+                page.insert(i, rng.choice(["\u200b", "2026-13-01", ":", "Severity", "AI", "\x00"]))
+            elif action == "join" and i + 1 < len(page):
+                page[i : i + 2] = [page[i] + page[i + 1]]
+        yield "\n".join(page)
+
+
+def test_mangled_pages_never_crash(vocab):
+    """Whatever a copy does to a page, the reader returns an event or a reject, never an error;
+    and an event it returns is one the builder and the shapes can take."""
+    from kg.triples import Minter, event_block
+    from kg.validate import data_shapes
+
+    outcomes = Counter()
+    for text in _mutations(EXAMPLE, seed=11, count=400):
+        event, problems = read(vocab, text)
+        if event is None:
+            assert [p.kind for p in problems] == ["reject"]
+            outcomes["reject"] += 1
+            continue
+        outcomes["event"] += 1
+        data_shapes().validate(event_block(event, vocab, Minter()).triples)
+    assert outcomes["event"] > 50 and outcomes["reject"] > 20

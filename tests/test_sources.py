@@ -124,3 +124,30 @@ def test_unreadable_inputs(tmp_path):
             discover([str(locked)])
     finally:
         locked.chmod(0o644)
+
+
+def test_truncated_and_mangled_json_never_crash(tmp_path, monkeypatch):
+    """JSON cut anywhere, or with a byte changed, gives records and rejects, never an error."""
+    import random
+
+    monkeypatch.setattr(sources, "_CHUNK", 37)
+    text = json.dumps({"incidents": RECORDS}, indent=1)
+    rng = random.Random(5)
+    path = tmp_path / "x.json"
+    for n in range(300):
+        cut = text[: rng.randrange(len(text))] if n % 2 else text
+        mangled = n % 3 == 0 and bool(cut)
+        if mangled:
+            i = rng.randrange(len(cut))
+            cut = cut[:i] + rng.choice('{}[],:"x0 ') + cut[i + 1 :]
+        path.write_text(cut, encoding="utf-8")
+        got = list(read_units(str(path)))
+        assert all(u.kind in ("record", "reject") for u in got)
+        records = [u.payload for u in got if u.kind == "record"]
+        if mangled:
+            continue
+        if cut == text:
+            assert records == RECORDS and len(got) == 4
+        else:  # cut short: what came before is kept, and the cut is reported
+            assert records == RECORDS[: len(records)]
+            assert got[-1].kind == "reject"
