@@ -275,7 +275,12 @@ def export(
             "prefixes": names,
             "context": context,
         }
-        _phase_two(index, outputs, state, jobs, summary, bar, with_ontology)
+        try:
+            _phase_two(index, outputs, state, jobs, summary, bar, with_ontology)
+        finally:
+            spill = _STATE.pop("spill_file", None)  # opened here when --jobs 1
+            if spill is not None:
+                spill.close()
     bar.done()
     summary.problems.sort(key=lambda p: (p.file, p.line, p.kind, p.reason))
     rejected = {p.event for p in summary.problems if p.kind == "reject"}
