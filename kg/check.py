@@ -10,6 +10,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg import terms
+from kg.namespaces import SH
 from kg.report import pyshacl_results, report_triples
 from kg.terms import Triple
 from kg.validate import Result, data_shapes, sort_key
@@ -22,8 +23,7 @@ class LoadError(Exception):
 
 def _rdf_format(name: str, format_name: str | None) -> ox.RdfFormat:
     if name == "-" or format_name:
-        fmt = format_named(format_name or "turtle")
-        return ox.RdfFormat.from_media_type(fmt.media_type)
+        return format_named(format_name or "turtle").rdf_format
     suffix = name[:-3] if name.lower().endswith(".gz") else name
     found = ox.RdfFormat.from_extension(Path(suffix).suffix.lstrip(".").lower())
     if found is None:
@@ -81,11 +81,7 @@ def write_report(results: list[Result], path: str) -> None:
         out.write(
             terms.serialize(
                 report_triples(results),
-                ox.RdfFormat.from_media_type(fmt.media_type),
-                **(
-                    {"prefixes": {"sh": "http://www.w3.org/ns/shacl#"}}
-                    if fmt.name == "turtle"
-                    else {}
-                ),
+                fmt.rdf_format,
+                **({"prefixes": {"sh": SH}} if fmt.name == "turtle" else {}),
             )
         )

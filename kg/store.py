@@ -64,13 +64,6 @@ _ABOUT = ox.NamedNode(SCHEMA + "about")
 # Quads handed to the bulk loader at a time: memory stays near 300 MB whatever the store's size.
 _BATCH = 200_000
 
-RDF_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "jsonld": ox.RdfFormat.JSON_LD,
-}
-
 
 class DataError(Exception):
     """DATA that cannot be read, parsed or exported: nothing is loaded."""
@@ -104,7 +97,7 @@ class Source:
 
 
 def _parse(path: str) -> Iterator[ox.Quad]:
-    fmt = RDF_FORMATS[format_of(path).name]
+    fmt = format_of(path).rdf_format
     try:
         if path.lower().endswith(".gz"):
             with gzip.open(path, "rb") as raw:

@@ -36,6 +36,11 @@ Term = str | Lit
 Triple = tuple[str, str, Term]
 
 
+def is_iri(term: Term) -> bool:
+    """An IRI: a str that is not a blank node."""
+    return isinstance(term, str) and not isinstance(term, BNode)
+
+
 def text(value: str, language: str | None = None) -> Lit:
     """A plain string, or a language-tagged one."""
     if language:

@@ -24,7 +24,7 @@ from typing import ClassVar
 
 from kg import resources, terms
 from kg.namespaces import RDF, RDF_LANGSTRING, RDF_TYPE, SH, XSD
-from kg.terms import BNode, Lit, Term, Triple
+from kg.terms import BNode, Lit, Term, Triple, is_iri
 from kg.vocab import Graph, Vocabulary, vocabulary
 
 
@@ -61,10 +61,6 @@ def _short(term: Term) -> str:
 
 class UnsupportedShape(Exception):
     """The shapes use a SHACL feature the compiled validator does not evaluate."""
-
-
-def _is_iri(term: Term) -> bool:
-    return isinstance(term, str) and not isinstance(term, BNode)
 
 
 def _lexical(term: Term) -> str:
@@ -188,7 +184,7 @@ class View:
         for source in (self.out.get(node), self._static.get(node)):
             if source:
                 for t in source.get(RDF_TYPE, ()):
-                    if _is_iri(t):
+                    if is_iri(t):
                         result |= inference.superclasses.get(t) or {t}
                 for p in source:
                     result |= inference.domain_types.get(p, _EMPTY)
@@ -376,11 +372,11 @@ class Shapes:
                 )
         path = self._one(node, "path")
         if path is not None:
-            if _is_iri(path):
+            if is_iri(path):
                 shape.path = ("predicate", path)
             else:
                 inverse = g.objects(path, SH + "inversePath")
-                if not inverse or not _is_iri(inverse[0]):
+                if not inverse or not is_iri(inverse[0]):
                     raise UnsupportedShape(f"shape {node}: only predicate and inverse paths")
                 shape.path = ("inverse", inverse[0])
             shape.predicates = _inference(self.vocab).predicates(shape.path[1])

@@ -15,7 +15,7 @@ from pathlib import Path
 from kg import resources, terms
 from kg.labels import LabelMatcher
 from kg.namespaces import AIM, OWL, RDF_TYPE, RDFS, SKOS
-from kg.terms import BNode, Lit, Triple
+from kg.terms import Lit, Triple, is_iri
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,7 @@ class Vocabulary:
             if RDFS + "domain" in preds
         }
         self.ranges = {
-            s: [o for o in preds[RDFS + "range"] if _is_iri(o)]
+            s: [o for o in preds[RDFS + "range"] if is_iri(o)]
             for s, preds in g.out.items()
             if RDFS + "range" in preds
         }
@@ -143,16 +143,12 @@ class Vocabulary:
         return [(iri, p, o) for p in sorted(preds) for o in preds[p]]
 
 
-def _is_iri(term) -> bool:
-    return isinstance(term, str) and not isinstance(term, BNode)
-
-
 def _closure(g: Graph, pred: str) -> dict[str, set[str]]:
     """Reflexive-transitive closure of a hierarchy property, keyed by IRI."""
     direct: dict[str, set[str]] = defaultdict(set)
     for s, preds in g.out.items():
         for o in preds.get(pred, ()):
-            if _is_iri(s) and _is_iri(o):
+            if is_iri(s) and is_iri(o):
                 direct[s].add(o)
     result: dict[str, set[str]] = {}
 

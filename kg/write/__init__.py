@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+import pyoxigraph as ox
+
 from kg.write import jsonld, nquads, ntriples, turtle
 
 
@@ -26,6 +28,11 @@ class Format:
     extension: str
     media_type: str
     module: object
+
+    @property
+    def rdf_format(self) -> ox.RdfFormat:
+        """The same format, as pyoxigraph names it (to parse or serialize it)."""
+        return ox.RdfFormat.from_media_type(self.media_type)
 
 
 FORMATS = {
