@@ -7,7 +7,7 @@ is the one aim-kg exports), then does what one would do without aim-kg's pipelin
 triple to ONE rdflib Graph, serialize it with rdflib to Turtle, JSON-LD (with the project's
 context) and N-Triples, and validate the whole graph in ONE pySHACL run with RDFS inference, the
 ontology and alignments as ``ont_graph`` and the taxonomies added to the data graph (as
-kg.report.pyshacl_results does). Each step prints one JSON line on stdout as soon as it ends
+kg.shacl.report.pyshacl_results does). Each step prints one JSON line on stdout as soon as it ends
 (seconds, the process's peak RSS so far), so a run stopped by a timeout still reports the steps
 it finished.
 """
@@ -37,8 +37,8 @@ def _report(step: str, started: float, **extra) -> None:
 
 def read_and_map(inputs: list[str]) -> tuple[list, int]:
     """aim-kg's readers and triples, in one process: the pyoxigraph triples of the corpus."""
-    from kg import triples as kt
-    from kg.model import merge
+    from kg.model import triples as kt
+    from kg.model.events import merge
     from kg.read.page import read_page
     from kg.read.record import read_record
     from kg.read.sources import discover, read_units

@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         source = ROOT / "build" / f"corpus-{args.events}"
         corpus_mod.write_corpus(source, opts, log=lambda m: print(m, file=sys.stderr))
 
-    from kg import export as kx
+    from kg import pipeline as kx
     from kg.write import format_named
 
     phases: dict[str, float] = {}

@@ -1,19 +1,19 @@
 """aim-kg: the OECD AI Incidents Monitor as a validated knowledge graph.
 
-The package follows the flow of the data, one module per step:
+The package follows the flow of the data; ``ls kg`` shows its layers:
 
-    read/        page text and AIM API JSON  -> model (sources.py splits inputs into units)
-    model.py     the dataclasses, and how two copies of one event merge
-    triples.py   model -> RDF triples, IRIs minted from stable keys
-    validate.py  the SHACL shapes, compiled, checked per event (report.py: reports, pySHACL)
-    write/       one module per output format, written atomically
-    export.py    the pipeline that runs these steps over a corpus, on every core
+    read/        input files -> units -> model events (sources, page, record; labels, lang)
+    model/       the dataclasses (events.py) and their RDF triples (triples.py)
+    shacl/       the SHACL shapes compiled into per-event checks (engine), reports, pySHACL
+    write/       one module per output format, behind one writer interface; atomic files
+    pipeline.py  the export: these steps over a corpus, on every core
+    sparql/      the other side of the export: store (load), query, serve
 
-Beside the flow: vocab.py reads the ontology and taxonomies everything else relies on, terms.py
-is the form RDF terms take between the steps, labels.py and lang.py map facet labels and guess
-headline languages for the readers, context.py generates the JSON-LD context; check.py
-(``aim-kg validate``), store.py, sparql.py and serve.py (``load``, ``query``, ``serve``) use the
-export; cli.py is the command line.
+Beside the flow: vocab.py reads the ontology and taxonomies everything else relies on,
+namespaces.py and terms.py are the IRIs and the form RDF terms take between the steps,
+rdffile.py decides what an RDF file is and how it is read, context.py generates the JSON-LD
+context, resources.py finds the bundled files, errors.py holds the exceptions, api.py the
+Python API re-exported here, cli.py the command line.
 """
 
 __version__ = "0.1.0"

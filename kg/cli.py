@@ -105,7 +105,7 @@ def quiet_option(fn):
 
 
 def _resolve_outputs(outputs: tuple[str, ...], format_name: str | None):
-    from kg.export import Output
+    from kg.pipeline import Output
     from kg.write import extensions, format_named, format_of
 
     chosen = format_named(format_name) if format_name else None
@@ -172,7 +172,7 @@ def export(inputs, outputs, format_name, rejects, with_ontology, base_iri, jobs,
     be read or that break the shapes are left out, named on stderr and listed in --rejects;
     the rest is exported all the same (exit code 3).
     """
-    from kg.export import export as run
+    from kg.pipeline import export as run
     from kg.read.sources import InputError
 
     resolved = _resolve_outputs(outputs, format_name)
@@ -250,7 +250,7 @@ def validate(files, format_name, report, engine, quiet):
     inference: an aim:Incident is an aim:Event). Exit code 0 if the data conforms (warnings
     allowed), 3 if it has violations, 1 if a file cannot be read or parsed.
     """
-    from kg import check
+    from kg.shacl import check
 
     if report:
         from kg.write import extensions, format_of
@@ -341,7 +341,7 @@ def _report_problems(sources, quiet: bool) -> int:
 
 
 def _read_data(data, stack, base_iri, jobs, quiet):
-    from kg import store as kgstore
+    from kg.sparql import store as kgstore
 
     try:
         return kgstore.read(list(data), stack, base_iri=base_iri, jobs=jobs, progress=not quiet)
@@ -384,8 +384,8 @@ def query(query_arg, data, store_dir, format_name, list_queries, base_iri, jobs,
 
     import pyoxigraph
 
-    from kg import sparql
-    from kg import store as kgstore
+    from kg.sparql import query as sparql
+    from kg.sparql import store as kgstore
 
     if list_queries:
         for name, path in sparql.catalogue().items():
@@ -447,7 +447,7 @@ def load(data, store_dir, clear, base_iri, jobs, quiet):
     """
     from contextlib import ExitStack
 
-    from kg import store as kgstore
+    from kg.sparql import store as kgstore
 
     with ExitStack() as stack:
         sources = _read_data(data, stack, base_iri, jobs, quiet)
@@ -529,8 +529,8 @@ def serve(data, store_dir, host, port, timeout, cors, base_iri, jobs, quiet):
     import tempfile
     from contextlib import ExitStack
 
-    from kg import serve as kgserve
-    from kg import store as kgstore
+    from kg.sparql import serve as kgserve
+    from kg.sparql import store as kgstore
 
     if store_dir and data:
         raise click.UsageError("give either --store or -d DATA, not both")

@@ -13,8 +13,8 @@ from functools import cache
 from pathlib import Path
 
 from kg import resources, terms
-from kg.labels import LabelMatcher
 from kg.namespaces import AIM, OWL, RDF_TYPE, RDFS, SKOS
+from kg.read.labels import LabelMatcher
 from kg.terms import Lit, Triple, is_iri
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from bench import corpus
-from kg.export import Output, export
-from kg.model import AIM_ID
+from kg.model.events import AIM_ID
+from kg.pipeline import Output, export
 from kg.write import format_named
 
 EVENTS = 40

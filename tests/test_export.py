@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from conftest import DATA, SHARED
 from pyld import jsonld
 
-from kg import export as export_module
+from kg import pipeline as export_module
 from kg import resources
 from kg.cli import cli
 from kg.namespaces import AIM, prefixes

@@ -79,7 +79,7 @@ def test_other_is_scoped_to_each_facet(vocab):
 
 
 def test_clean_makes_any_string_rdf_text():
-    from kg.labels import clean
+    from kg.read.labels import clean
 
     assert clean("a\u00a0 b\u200b\n c") == "a b c"
     assert clean("\ud800broken") == "\ufffd\ufffd\ufffdbroken"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kg import lang
+from kg.read import lang
 
 ROWS = [
     line.rstrip("\n").split("\t")

@@ -175,8 +175,8 @@ def _mutations(text: str, seed: int, count: int):
 def test_mangled_pages_never_crash(vocab):
     """Whatever a copy does to a page, the reader returns an event or a reject, never an error;
     and an event it returns is one the builder and the shapes can take."""
-    from kg.triples import Minter, event_block
-    from kg.validate import data_shapes
+    from kg.model.triples import Minter, event_block
+    from kg.shacl.engine import data_shapes
 
     outcomes = Counter()
     for text in _mutations(EXAMPLE, seed=11, count=400):

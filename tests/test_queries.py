@@ -23,9 +23,10 @@ import pyoxigraph as ox
 import pytest
 from conftest import ROOT
 
-from kg import sparql, store
-from kg.export import Output, export
 from kg.namespaces import AIM, AIMTAX, DCTERMS, RDF_TYPE, SCHEMA, SKOS
+from kg.pipeline import Output, export
+from kg.sparql import query as sparql
+from kg.sparql import store
 from kg.write import format_named
 
 QUERIES = ROOT / "queries"

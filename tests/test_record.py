@@ -185,7 +185,7 @@ def test_a_title_the_page_shortened_matches_the_full_one(vocab):
         }
     ]
     from_record, _ = read(vocab, data)
-    from kg.model import merge
+    from kg.model.events import merge
 
     merged = merge([from_page, from_record])
     europa = [a for a in merged.articles if a.outlet_key == "europa press"]
@@ -235,8 +235,8 @@ MALFORMED = [
 
 
 def test_malformed_records_never_crash(vocab):
-    from kg.triples import Minter, event_block
-    from kg.validate import data_shapes
+    from kg.model.triples import Minter, event_block
+    from kg.shacl.engine import data_shapes
 
     for data in MALFORMED:
         event, problems = read(vocab, data)

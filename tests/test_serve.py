@@ -23,7 +23,7 @@ from SPARQLWrapper import CSV, JSON, POST, TURTLE, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from kg.cli import cli
-from kg.serve import command, query_url
+from kg.sparql.serve import command, query_url
 
 pytestmark = pytest.mark.slow
 

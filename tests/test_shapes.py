@@ -18,8 +18,8 @@ import rdflib
 from rdflib.compare import isomorphic
 
 from kg import resources, terms
-from kg.report import pyshacl_results
-from kg.validate import Result, data_shapes, sort_key
+from kg.shacl.engine import Result, data_shapes, sort_key
+from kg.shacl.report import pyshacl_results
 
 FIXTURES = sorted((Path(__file__).parent / "shapes").glob("*.ttl"))
 MF = rdflib.Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
@@ -61,7 +61,7 @@ def split_fixture(path: Path) -> tuple[rdflib.Graph, rdflib.Graph, rdflib.term.N
 
 def report_graph(results: list[Result]) -> rdflib.Graph:
     """A report graph without messages, for comparison."""
-    from kg.report import report_triples
+    from kg.shacl.report import report_triples
 
     g = rdflib.Graph()
     nt = terms.serialize(report_triples(results), ox.RdfFormat.N_TRIPLES)

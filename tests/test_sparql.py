@@ -16,9 +16,9 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from kg import sparql
 from kg.cli import cli
-from kg.export import Output, export
+from kg.pipeline import Output, export
+from kg.sparql import query as sparql
 from kg.write import format_named
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "kg" / "examples"

@@ -16,10 +16,10 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from kg import store
 from kg.cli import cli
-from kg.export import Output, export
 from kg.namespaces import AIMID, RDF_TYPE, SCHEMA, SKOS
+from kg.pipeline import Output, export
+from kg.sparql import store
 from kg.write import format_named
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "kg" / "examples"

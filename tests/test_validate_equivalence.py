@@ -14,12 +14,12 @@ import rdflib
 from conftest import DATA
 
 from kg import terms
+from kg.model.triples import Minter, concept_block, event_block, outlet_block, outlet_stubs
 from kg.namespaces import AIM, AIMTAX, DCTERMS, RDF_TYPE, SCHEMA, XSD
 from kg.read.record import read_record
-from kg.report import pyshacl_results
+from kg.shacl.engine import data_shapes, sort_key
+from kg.shacl.report import pyshacl_results
 from kg.terms import Lit
-from kg.triples import Minter, concept_block, event_block, outlet_block, outlet_stubs
-from kg.validate import data_shapes, sort_key
 
 HEADLINES = [
     line.split("\t")[1]

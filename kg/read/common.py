@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from kg.labels import clean
-from kg.model import Event, Problem
+from kg.model.events import Event, Problem
+from kg.read.labels import clean
 from kg.vocab import Facet, Vocabulary
 
 AI_GENERATED = re.compile(r"\s*\[\s*AI[\s-]generated\s*\]\s*", re.IGNORECASE)

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import re
 
-from kg import lang
-from kg.labels import clean
-from kg.model import AIM_ID, Article, Event, Problem, dedupe_articles, derive_id
+from kg.model.events import AIM_ID, Article, Event, Problem, dedupe_articles, derive_id
+from kg.read import lang
 from kg.read.common import AI_GENERATED, FacetCollector, Rejected, generated_text, parse_date
+from kg.read.labels import clean
 from kg.vocab import Facet, Vocabulary
 
 NOISE = {

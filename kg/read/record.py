@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from kg import lang
-from kg.labels import clean
-from kg.model import Article, Event, Problem, dedupe_articles, derive_id, is_aim_id
+from kg.model.events import Article, Event, Problem, dedupe_articles, derive_id, is_aim_id
+from kg.read import lang
 from kg.read.common import ISO3, FacetCollector, Rejected, generated_text, parse_date
+from kg.read.labels import clean
 from kg.vocab import Vocabulary
 
 # The mirror's keys (github.com/cezaradts/OCDE) and the API's.

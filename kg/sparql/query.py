@@ -2,7 +2,7 @@
 
 The QUERY argument is a SPARQL string, a file (``.rq`` or any other), ``-`` (standard input) or
 the name of a query of the catalogue (``queries/*.rq``, shipped with aim-kg). The query runs with
-the default graph as the union of all graphs (kg/store.py), with the prefixes of the graph
+the default graph as the union of all graphs (kg/sparql/store.py), with the prefixes of the graph
 contract declared, so short queries need no PREFIX lines. SELECT and ASK answers print as a
 table or in a standard results format (SPARQL JSON, XML, CSV, TSV); CONSTRUCT and DESCRIBE
 answers print as RDF (Turtle, N-Triples, JSON-LD).

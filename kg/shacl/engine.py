@@ -368,7 +368,7 @@ class Shapes:
             if p.startswith(SH) and p[len(SH) :] not in self.SUPPORTED:
                 raise UnsupportedShape(
                     f"shape {node} uses sh:{p[len(SH) :]}, which the compiled validator "
-                    "does not evaluate; extend kg/validate.py and its pySHACL equivalence test"
+                    "does not evaluate; extend kg/shacl/engine.py and its pySHACL equivalence test"
                 )
         path = self._one(node, "path")
         if path is not None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from kg.model import Article, Event, digest, fold, is_aim_id
+from kg.model.events import Article, Event, digest, fold, is_aim_id
 from kg.namespaces import (
     AIID_CITE,
     AIM,

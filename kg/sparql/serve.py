@@ -9,7 +9,8 @@ server does everything the endpoint promises:
   Turtle, N-Triples, N-Quads, JSON-LD, RDF/XML graphs (406 when nothing fits);
 - a malformed query is a 400 with Oxigraph's line:column message;
 - read-only: ``/update`` and every graph-store write (PUT, POST, DELETE on ``/store``) get 403;
-- ``--union-default-graph``: the default graph is the union of the store's graphs (kg/store.py);
+- ``--union-default-graph``: the default graph is the union of the store's graphs
+  (kg/sparql/store.py);
 - ``--timeout-s``: a query is cancelled after that many seconds. Oxigraph cancels cooperatively:
   most queries stop at the limit, but an operator that checks rarely (a sort or a count over
   billions of intermediate rows) can run on for minutes. Every request has a thread of its own,

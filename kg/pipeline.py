@@ -22,15 +22,16 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 
-from kg import resources, terms, triples
+from kg import resources, terms
 from kg.context import build_context
-from kg.model import Event, Problem, digest, id_sort_key, merge
+from kg.model import triples
+from kg.model.events import Event, Problem, digest, id_sort_key, merge
 from kg.namespaces import AIM, AIMID, prefixes
 from kg.read.page import read_page
 from kg.read.record import read_record
 from kg.read.sources import Unit, discover, read_units
+from kg.shacl.engine import data_shapes
 from kg.terms import BNode, Triple, Triples
-from kg.validate import data_shapes
 from kg.vocab import vocabulary
 from kg.write import Format, atomic_output
 

@@ -1,7 +1,7 @@
 """SHACL validation reports: the report graph of some results, and pySHACL as the reference.
 
-kg.validate evaluates the shapes itself; pySHACL, run here as kg.validate means the shapes to be
-run, is the reference it is tested against (and ``aim-kg validate --engine pyshacl``).
+kg.shacl.engine evaluates the shapes itself; pySHACL, run here as the shapes mean to be run,
+is the reference it is tested against (and ``aim-kg validate --engine pyshacl``).
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from pathlib import Path
 
 from kg import resources, terms
 from kg.namespaces import RDF_TYPE, SH, XSD
+from kg.shacl.engine import Result, sort_key
 from kg.terms import BNode, Lit, Triple
-from kg.validate import Result, sort_key
 
 
 def pyshacl_results(data, shapes_path: Path | None = None) -> list[Result]:

@@ -1,6 +1,6 @@
 """The model between reading and triples: plain dataclasses, and how copies of one event merge.
 
-Readers (kg.read) build these from page text or AIM API JSON; kg.triples turns them into RDF.
+Readers (kg.read) build these from page text or AIM API JSON; kg.model.triples turns them into RDF.
 Facet values are already concepts here (IRIs): the label matching happened while reading.
 """
 

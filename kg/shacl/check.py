@@ -11,9 +11,9 @@ import pyoxigraph as ox
 
 from kg import terms
 from kg.namespaces import SH
-from kg.report import pyshacl_results, report_triples
+from kg.shacl.engine import Result, data_shapes, sort_key
+from kg.shacl.report import pyshacl_results, report_triples
 from kg.terms import Triple
-from kg.validate import Result, data_shapes, sort_key
 from kg.write import atomic_output, format_named, format_of
 
 

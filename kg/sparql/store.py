@@ -93,7 +93,7 @@ class Source:
     events: set[ox.NamedNode]
     shared: list[ox.Triple]
     quads: Callable[[], Iterator[ox.Quad]]  # the events' quads; streamed, read once
-    summary: object = None  # kg.export.Summary, for raw inputs
+    summary: object = None  # kg.pipeline.Summary, for raw inputs
 
 
 def _parse(path: str) -> Iterator[ox.Quad]:
@@ -210,8 +210,8 @@ def _triples_source(path: str, name: str) -> Source:
 
 def _raw_source(inputs: list[str], stack: ExitStack, base_iri: str, jobs, progress) -> Source:
     """Raw AIM inputs (pages, API JSON, folders of them), exported to N-Quads first."""
-    from kg.export import Output
-    from kg.export import export as run_export
+    from kg.pipeline import Output
+    from kg.pipeline import export as run_export
     from kg.read.sources import InputError
     from kg.write import format_named
 
