@@ -16,4 +16,66 @@ context, resources.py finds the bundled files, errors.py holds the exceptions, a
 Python API re-exported here, cli.py the command line.
 """
 
-__version__ = "0.1.0"
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+# The one version number: pyproject.toml reads it from here (hatch), ontology/aim.ttl repeats it
+# as owl:versionInfo and a test checks that they agree.
+__version__ = "0.2.0"
+
+__all__ = [
+    "AimKgError",
+    "DataError",
+    "ExportResult",
+    "InputError",
+    "LoadReport",
+    "Problem",
+    "QueryError",
+    "RdfFileError",
+    "Rows",
+    "StoreError",
+    "UsageError",
+    "__version__",
+    "export",
+    "graph",
+    "load",
+    "query",
+    "validate",
+]
+
+_API = {"ExportResult", "LoadReport", "Problem", "Rows"} | {
+    "export",
+    "graph",
+    "load",
+    "query",
+    "validate",
+}
+
+if TYPE_CHECKING:  # the names below are imported on first use, so `import kg` stays light
+    from kg.api import ExportResult, LoadReport, Problem, Rows, export, graph, load, query, validate
+    from kg.errors import (
+        AimKgError,
+        DataError,
+        InputError,
+        QueryError,
+        RdfFileError,
+        StoreError,
+        UsageError,
+    )
+
+
+def __getattr__(name: str):
+    if name in _API:
+        from kg import api
+
+        return getattr(api, name)
+    if name in __all__:
+        from kg import errors
+
+        return getattr(errors, name)
+    raise AttributeError(f"module 'kg' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -10,14 +10,13 @@ Exit codes (documented in the README):
 from __future__ import annotations
 
 import functools
-import json
 import signal
 import sys
-from pathlib import Path
 
 import click
 
 from kg import __version__
+from kg.errors import AimKgError
 from kg.namespaces import AIMID
 
 EXIT_REJECTED = 3
@@ -31,6 +30,8 @@ class AimGroup(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
+        except AimKgError as exc:
+            raise click.ClickException(str(exc)) from None
         except KeyboardInterrupt:
             click.echo("Aborted (interrupted).", err=True)
             raise SystemExit(130) from None
@@ -66,11 +67,9 @@ def base_iri_option(fn):
     )
     @functools.wraps(fn)
     def wrapper(*args, base_iri: str, **kwargs):
-        if not base_iri.startswith(("http://", "https://")) or not base_iri.endswith(("/", "#")):
-            raise click.ClickException(
-                f"--base-iri {base_iri!r}: expected an http(s) IRI ending in / or #, "
-                f"such as {AIMID}"
-            )
+        from kg.pipeline import check_base_iri
+
+        check_base_iri(base_iri)
         return fn(*args, base_iri=base_iri, **kwargs)
 
     return wrapper
@@ -104,33 +103,42 @@ def quiet_option(fn):
     )(fn)
 
 
-def _resolve_outputs(outputs: tuple[str, ...], format_name: str | None):
-    from kg.pipeline import Output
-    from kg.write import extensions, format_named, format_of
+def verbose_option(fn):
+    return click.option(
+        "-v",
+        "--verbose",
+        is_flag=True,
+        help="Print every warning; by default a warning repeated for many events is one line.",
+    )(fn)
 
-    chosen = format_named(format_name) if format_name else None
-    resolved = []
-    for path in outputs or ("-",):
-        if path == "-":
-            resolved.append(Output("-", chosen or format_named("turtle")))
+
+GROUP_AFTER = 3  # more warnings of one kind than this are said in one line
+EXAMPLES = 3
+
+
+def report_problems(problems, quiet: bool, verbose: bool = False, where: str | None = None) -> None:
+    """Rejected inputs, each on its lines (always); warnings unless quiet, those of one kind
+    said once with their count and first examples unless verbose."""
+    by_code: dict[str, list] = {}
+    for problem in problems:
+        if problem.kind == "reject":
+            click.echo(str(problem), err=True)
+        elif not quiet:
+            by_code.setdefault(problem.code or problem.reason, []).append(problem)
+    for group in by_code.values():
+        if verbose or len(group) <= GROUP_AFTER:
+            for problem in group:
+                click.echo(str(problem), err=True)
             continue
-        fmt = format_of(path) or chosen
-        if fmt is None:
-            raise click.ClickException(
-                f"-o {path}: cannot tell the format from the extension (expected {extensions()}, "
-                "optionally .gz), and no --format was given"
-            )
-        parent = Path(path).resolve().parent
-        if not parent.is_dir():
-            raise click.ClickException(f"-o {path}: folder {parent} does not exist")
-        resolved.append(Output(path, fmt))
-    stdout = [o for o in resolved if o.path == "-"]
-    if len(stdout) > 1:
-        raise click.ClickException("-o -: standard output can be named only once")
-    paths = [str(Path(o.path).resolve()) for o in resolved if o.path != "-"]
-    if len(paths) != len(set(paths)):
-        raise click.ClickException("the same output file is named twice")
-    return resolved
+        names = [p.event or p.where for p in group[:EXAMPLES]]
+        rest = f", … ({len(group) - EXAMPLES} more)"
+        see = f"see {where}" if where else "-v shows each, --problems FILE lists them"
+        first = group[0]
+        click.echo(
+            f"warning: {len(group)} times [{first.code}]: {first.reason} "
+            f"({', '.join(names)}{rest}); {see}",
+            err=True,
+        )
 
 
 # ---------------------------------------------------------------- export
@@ -144,16 +152,20 @@ def _resolve_outputs(outputs: tuple[str, ...], format_name: str | None):
     "outputs",
     multiple=True,
     metavar="FILE",
-    help="Output file, format from the extension: .ttl, .jsonld, .nt, .nq (also .gz). "
-    "Repeat for several formats in one pass; - is standard output. Default: Turtle on stdout.",
+    help="Output file, format from the extension: .ttl (Turtle), .jsonld (JSON-LD), "
+    ".nt (N-Triples), .nq (N-Quads, one graph per event), each also .gz. Repeat for several "
+    "formats in one pass; - is standard output. Default: Turtle on stdout.",
 )
 @format_option(
     "Format for -o - (standard output): turtle, jsonld, ntriples or nquads. Default: turtle."
 )
 @click.option(
+    "--problems",
     "--rejects",
+    "problems",
     metavar="FILE",
-    help="Write rejected inputs as JSON Lines (file, line, event, reason, SHACL messages).",
+    help="Write every rejected input and every warning as JSON Lines (file, line, event, kind, "
+    "code, reason, SHACL messages). --rejects is its older name.",
 )
 @click.option(
     "--with-ontology", is_flag=True, help="Add the ontology and its alignments to the export."
@@ -161,27 +173,27 @@ def _resolve_outputs(outputs: tuple[str, ...], format_name: str | None):
 @base_iri_option
 @jobs_option
 @quiet_option
-def export(inputs, outputs, format_name, rejects, with_ontology, base_iri, jobs, quiet):
-    """Export AIM pages and records to validated Turtle, JSON-LD and N-Triples.
+@verbose_option
+def export(inputs, outputs, format_name, problems, with_ontology, base_iri, jobs, quiet, verbose):
+    """Export AIM pages and records to validated Turtle, JSON-LD, N-Triples or N-Quads.
 
     INPUT is a file, a folder (searched recursively for .txt pages and .json, .jsonl, .ndjson
-    records, gzipped or not) or - for standard input. With no INPUT, the bundled example
-    corpus is exported.
+    records, gzipped or not) or - for standard input. With no INPUT, the example corpus bundled
+    with aim-kg is exported.
 
     Every event is validated against the SHACL shapes before it is written. Inputs that cannot
-    be read or that break the shapes are left out, named on stderr and listed in --rejects;
+    be read or that break the shapes are left out, named on stderr and listed in --problems;
     the rest is exported all the same (exit code 3).
     """
-    from kg.pipeline import export as run
-    from kg.read.sources import InputError
+    from kg.api import export as run
+    from kg.errors import InputError
 
-    resolved = _resolve_outputs(outputs, format_name)
-    if rejects:
-        _check_writable(rejects, "--rejects")
     try:
-        summary = run(
-            list(inputs),
-            resolved,
+        result = run(
+            inputs,
+            outputs or ("-",),
+            problems=problems,
+            format=format_name,
             base_iri=base_iri,
             jobs=jobs,
             progress=not quiet,
@@ -189,39 +201,24 @@ def export(inputs, outputs, format_name, rejects, with_ontology, base_iri, jobs,
         )
     except InputError as exc:
         raise click.ClickException(f"{exc}; nothing was written") from None
-    if rejects:
-        from kg.write import atomic_output
-
-        with atomic_output(rejects) as out:
-            for problem in summary.problems:
-                if problem.kind == "reject":
-                    out.write((json.dumps(problem.as_dict(), ensure_ascii=False) + "\n").encode())
-    for problem in summary.problems:
-        if problem.kind == "reject" or not quiet:
-            click.echo(str(problem), err=True)
+    report_problems(result.problems, quiet, verbose, problems)
     if not quiet:
-        if summary.skipped and inputs:
+        if result.skipped and inputs:
             click.echo(
-                f"skipped {len(summary.skipped)} file(s) that are not inputs "
-                f"(.txt, .json, .jsonl, .ndjson): {', '.join(summary.skipped[:5])}"
-                + (" ..." if len(summary.skipped) > 5 else ""),
+                f"skipped {len(result.skipped)} file(s) that are not inputs "
+                f"(.txt, .json, .jsonl, .ndjson): {', '.join(result.skipped[:5])}"
+                + (" ..." if len(result.skipped) > 5 else ""),
                 err=True,
             )
-        where = ", ".join("stdout" if o.path == "-" else o.path for o in resolved)
+        where = ", ".join("stdout" if o == "-" else o for o in result.outputs)
         click.echo(
-            f"exported {summary.events} events ({summary.triples} triples, "
-            f"{summary.outlets} outlets, {summary.concepts} concepts) to {where}; "
-            f"{summary.rejected} rejected, {summary.warned} with warnings",
+            f"exported {result.events} events ({result.triples} triples, "
+            f"{result.outlets} outlets, {result.concepts} concepts) to {where}; "
+            f"{result.rejected} rejected, {result.warned} with warnings",
             err=True,
         )
-    if summary.exit_code:
-        sys.exit(summary.exit_code)
-
-
-def _check_writable(path: str, option: str) -> None:
-    parent = Path(path).resolve().parent
-    if not parent.is_dir():
-        raise click.ClickException(f"{option} {path}: folder {parent} does not exist")
+    if result.exit_code:
+        sys.exit(result.exit_code)
 
 
 # ---------------------------------------------------------------- validate
@@ -246,10 +243,13 @@ def _check_writable(path: str, option: str) -> None:
 def validate(files, format_name, report, engine, quiet):
     """Validate RDF files against the aim-kg shapes.
 
-    The files are validated together, as one graph, with the ontology and taxonomies (RDFS
-    inference: an aim:Incident is an aim:Event). Exit code 0 if the data conforms (warnings
-    allowed), 3 if it has violations, 1 if a file cannot be read or parsed.
+    FILE is .ttl, .nt, .nq, .trig, .jsonld or .rdf, optionally .gz, or - (standard input,
+    in --format). The files are validated together, as one graph, with the ontology and
+    taxonomies (RDFS inference: an aim:Incident is an aim:Event). Exit code 0 if there is no
+    violation (warnings are printed, and make the report's sh:conforms false, as SHACL says),
+    3 if there are violations, 1 if a file cannot be read or parsed.
     """
+    from kg.pipeline import check_output_path
     from kg.shacl import check
 
     if report:
@@ -257,16 +257,14 @@ def validate(files, format_name, report, engine, quiet):
 
         if format_of(report) is None:
             raise click.ClickException(f"--report {report}: expected {extensions()}")
-        _check_writable(report, "--report")
-    try:
-        results = check.validate_files(list(files), format_name, engine)
-    except check.LoadError as exc:
-        raise click.ClickException(str(exc)) from None
+        check_output_path(report, "--report")
+    results = check.validate_files(list(files), format_name, engine)
     if report:
         check.write_report(results, report)
     violations = [r for r in results if r.is_violation]
-    if not quiet or violations:
-        for line in check.describe(results):
+    shown = violations if quiet else results
+    if shown:
+        for line in check.describe(shown):
             click.echo(line, err=True)
     if not quiet:
         click.echo(
@@ -286,14 +284,14 @@ def validate(files, format_name, report, engine, quiet):
 @click.option(
     "--check",
     is_flag=True,
-    help="Exit 1 if ontology/context.jsonld differs from what the vocabulary generates.",
+    help="Exit 1 if the context shipped with aim-kg differs from what its vocabulary generates.",
 )
 @base_iri_option
 def context(output, check, base_iri):
     """Generate the JSON-LD context from the ontology, taxonomies and shapes.
 
-    ontology/context.jsonld is this command's output; regenerate it with
-    `aim-kg context -o ontology/context.jsonld` after changing the vocabulary.
+    The context shipped with aim-kg is this command's output; in a source checkout,
+    regenerate it with `make context` after changing the vocabulary.
     """
     from kg import resources
     from kg.context import context_document
@@ -321,23 +319,16 @@ def _data_option(fn):
         "data",
         multiple=True,
         metavar="DATA",
-        help="An export (.ttl .nt .nq .jsonld, optionally .gz) or raw AIM input (pages, API JSON, "
-        "a folder of them, -), exported on the fly. Repeat for several.",
+        help="An RDF file (.ttl .nt .nq .trig .jsonld .rdf, optionally .gz) or raw AIM input "
+        "(pages, API JSON, a folder of them, -), exported on the fly. Repeat for several.",
     )(fn)
 
 
 def _report_problems(sources, quiet: bool) -> int:
     """Rejects (always) and warnings (unless quiet) of inputs exported on the fly; the exit code."""
-    code = 0
-    for source in sources:
-        summary = source.summary
-        if summary is None:
-            continue
-        for problem in summary.problems:
-            if problem.kind == "reject" or not quiet:
-                click.echo(str(problem), err=True)
-        code = max(code, summary.exit_code)
-    return code
+    problems = [p for s in sources if s.summary is not None for p in s.summary.problems]
+    report_problems(problems, quiet)
+    return 3 if any(p.kind == "reject" for p in problems) else 0
 
 
 def _read_data(data, stack, base_iri, jobs, quiet):
@@ -438,28 +429,25 @@ def query(query_arg, data, store_dir, format_name, list_queries, base_iri, jobs,
 def load(data, store_dir, clear, base_iri, jobs, quiet):
     """Load exports or raw AIM inputs into a persistent SPARQL store.
 
-    DATA is an export (.ttl .nt .nq .jsonld, optionally .gz; .nq is the fastest) or raw AIM
-    input (pages, API JSON, folders of them, -), which is exported on the fly; with no DATA, the
-    bundled example corpus. Each event is a named graph: loading an event again replaces its
-    triples, it never duplicates them; events not in DATA stay. Outlets are replaced one by one;
+    DATA is an RDF file (.ttl .nt .nq .trig .jsonld .rdf, optionally .gz; .nq is the fastest)
+    or raw AIM input (pages, API JSON, folders of them, -), which is exported on the fly; with
+    no DATA, the example corpus bundled with aim-kg. Each event is a named graph: loading an
+    event again replaces its triples, it never duplicates them; events not in DATA stay.
+    Outlets are replaced one by one;
     the ontology and the taxonomies (labels, broadMatch) are loaded with every load. Stop any
     server of the store first. Exit code 3 if some raw inputs were rejected (the rest is loaded).
     """
-    from contextlib import ExitStack
+    from kg.api import load as run
+    from kg.errors import DataError
 
-    from kg.sparql import store as kgstore
-
-    with ExitStack() as stack:
-        sources = _read_data(data, stack, base_iri, jobs, quiet)
-        code = _report_problems(sources, quiet)
-        try:
-            store = kgstore.open_store(store_dir, create=True)
-            report = kgstore.load(store, sources, base_iri, clear=clear)
-        except kgstore.StoreError as exc:
-            raise click.ClickException(str(exc)) from None
-        except OSError as exc:
-            raise click.ClickException(f"--store {store_dir}: {exc}") from None
-        del store
+    try:
+        report = run(data, store_dir, clear=clear, base_iri=base_iri, jobs=jobs, progress=not quiet)
+    except DataError as exc:
+        raise click.ClickException(f"{exc}; nothing was loaded") from None
+    except OSError as exc:
+        raise click.ClickException(f"--store {store_dir}: {exc}") from None
+    report_problems(report.problems, quiet)
+    code = 3 if any(p.kind == "reject" for p in report.problems) else 0
     if not quiet:
         if report.duplicates:
             click.echo(

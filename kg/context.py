@@ -15,13 +15,21 @@ import json
 from collections import defaultdict
 
 from kg import resources, terms
-from kg.namespaces import AIM, AIMID, OWL, RDF_LANGSTRING, RDF_TYPE, RDFS, SH, XSD, prefixes
+from kg.errors import ContextError
+from kg.namespaces import (
+    AIM,
+    AIMID,
+    OWL,
+    RDF_LANGSTRING,
+    RDF_TYPE,
+    RDFS,
+    SH,
+    XSD,
+    PrefixMap,
+    prefixes,
+)
 from kg.terms import BNode, Lit
 from kg.vocab import Graph, Vocabulary, vocabulary
-
-
-class ContextError(Exception):
-    """Two IRIs would get the same term."""
 
 
 def _local(iri: str) -> str:
@@ -31,16 +39,10 @@ def _local(iri: str) -> str:
     return iri
 
 
-def _compact(iri: str, names: dict[str, str]) -> str:
-    for name, namespace in sorted(names.items(), key=lambda item: -len(item[1])):
-        if iri.startswith(namespace):
-            return f"{name}:{iri[len(namespace) :]}"
-    return iri
-
-
 def build_context(base_iri: str = AIMID, vocab: Vocabulary | None = None) -> dict:
     vocab = vocab or vocabulary()
     names = prefixes(base_iri)
+    compact = PrefixMap(names).compact
     g = vocab.graph
     # What each predicate's values are: "iri", a datatype IRI, or "en" (English strings).
     kinds: dict[str, set[str]] = defaultdict(set)
@@ -104,20 +106,20 @@ def build_context(base_iri: str = AIMID, vocab: Vocabulary | None = None) -> dic
     for iri in sorted(classes):
         term = _local(iri)
         claim(term, iri)
-        context[term] = _compact(iri, names)
+        context[term] = compact(iri, names)
     for iri in sorted(kinds):
         if iri in (RDF_TYPE,):
             continue
         term = _local(iri)
         claim(term, iri)
-        definition: dict = {"@id": _compact(iri, names)}
+        definition: dict = {"@id": compact(iri, names)}
         kind = kinds[iri] - {RDF_LANGSTRING}
         if kind == {"iri"}:
             definition["@type"] = "@id"
         elif kind == {"en"}:
             definition["@language"] = "en"
         elif len(kind) == 1 and next(iter(kind)).startswith(XSD) and kind != {XSD + "string"}:
-            definition["@type"] = _compact(next(iter(kind)), names)
+            definition["@type"] = compact(next(iter(kind)), names)
         context[term] = definition
     return context
 

@@ -11,9 +11,12 @@ concepts follow at the end. Output files are complete or absent (written, then r
 
 from __future__ import annotations
 
+import atexit
+import json
 import multiprocessing
 import os
 import pickle
+import re
 import sys
 import tempfile
 from collections import Counter, defaultdict
@@ -21,9 +24,11 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from kg import resources, terms
 from kg.context import build_context
+from kg.errors import UsageError
 from kg.model import triples
 from kg.model.events import Event, Problem, digest, id_sort_key, merge
 from kg.namespaces import AIM, AIMID, prefixes
@@ -33,7 +38,7 @@ from kg.read.sources import Unit, discover, read_units
 from kg.shacl.engine import data_shapes
 from kg.terms import BNode, Triple, Triples
 from kg.vocab import vocabulary
-from kg.write import Format, atomic_output
+from kg.write import FORMATS, Format, atomic_output, extensions, format_named, format_of
 
 UNMAPPED = AIM + "unmappedLabel"
 
@@ -45,104 +50,227 @@ class Output:
 
 
 @dataclass
-class Summary:
-    events: int = 0
-    rejected: int = 0
-    warned: int = 0
+class ExportResult:
+    """What an export did: the counts of its summary line, the files it wrote, and every
+    problem (rejected inputs and warnings) as objects."""
+
+    events: int = 0  # events exported
+    rejected: int = 0  # inputs (units or events) left out
+    warned: int = 0  # exported events with at least one warning
     triples: int = 0
     outlets: int = 0
-    concepts: int = 0
-    files: int = 0
-    skipped: list[str] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    concepts: int = 0  # taxonomy concepts the events use
+    files: int = 0  # input files read
+    skipped: list[str] = field(default_factory=list)  # files in input folders that are not inputs
+    problems: list[Problem] = field(default_factory=list)  # sorted by file, line
+    outputs: list[str] = field(default_factory=list)  # files written ("-" is standard output)
+
+    @property
+    def rejects(self) -> list[Problem]:
+        return [p for p in self.problems if p.kind == "reject"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.kind == "warning"]
 
     @property
     def exit_code(self) -> int:
+        """The command line's exit code: 3 when some inputs were left out, else 0."""
         return 3 if self.rejected else 0
+
+
+# ---------------------------------------------------------------- outputs
+
+
+def resolve_outputs(paths: Iterable[str], format_name: str | None = None) -> list[Output]:
+    """Output paths with their formats (from the extension; ``format_name`` for - and for
+    names without a known extension). Raises UsageError before anything is read or written."""
+    chosen = format_named(format_name) if format_name else None
+    if format_name and chosen is None:
+        raise UsageError(f"unknown format {format_name!r}; expected one of {', '.join(FORMATS)}")
+    resolved = []
+    for path in paths:
+        path = os.fspath(path)
+        if path == "-":
+            resolved.append(Output("-", chosen or FORMATS["turtle"]))
+            continue
+        fmt = format_of(path) or chosen
+        if fmt is None:
+            raise UsageError(
+                f"-o {path}: cannot tell the format from the extension (expected {extensions()}, "
+                "optionally .gz), and no format was given"
+            )
+        check_output_path(path, "-o")
+        resolved.append(Output(path, fmt))
+    if sum(o.path == "-" for o in resolved) > 1:
+        raise UsageError("-o -: standard output can be named only once")
+    return resolved
+
+
+def check_output_path(path: str, option: str) -> None:
+    """An output path must be a file name in a folder that exists."""
+    target = Path(path)
+    if target.is_dir():
+        raise UsageError(f"{option} {path}: is a folder; expected a file name")
+    parent = target.resolve().parent
+    if not parent.is_dir():
+        raise UsageError(f"{option} {path}: folder {parent} does not exist")
+
+
+def _check_distinct(files: list[str], named: list[tuple[str, str]]) -> None:
+    """No output is named twice, and none is an input file (it would be emptied before it is
+    read): checked against the files the inputs name or their folders hold."""
+    seen: dict[str, str] = {}
+    for option, path in named:
+        if path == "-":
+            continue
+        key = os.path.realpath(path)
+        if key in seen:
+            raise UsageError(f"{option} {path}: the same file is named twice (also {seen[key]})")
+        seen[key] = f"{option} {path}"
+    for item in files:
+        what = seen.get(os.path.realpath(item)) if item != "-" else None
+        if what is not None:
+            raise UsageError(f"{what}: the output would overwrite the input {item}")
 
 
 # ---------------------------------------------------------------- worker side
 
-_STATE: dict = {}
+
+@dataclass(slots=True)
+class Facts:
+    """What the main process indexes about one read event (small: no texts)."""
+
+    match: str  # title and summary, folded: how a page without id finds its record
+    form: str  # "page" or "record"
+    derived: bool  # the id was derived from the content (a page without id)
+    articles: list[tuple[str, str]]  # (digest of the article key, digest of its description)
 
 
-def _init_worker(state: dict) -> None:
-    _STATE.clear()
-    _STATE.update(state)
-    vocabulary()
-    data_shapes()
+@dataclass(frozen=True, slots=True)
+class Where:
+    file: str
+    line: int
 
 
-def _read_batch(units: list[Unit]) -> list[tuple[str | None, bytes | None, dict, list[Problem]]]:
-    """Phase 1: units to pickled events (id, bytes, index facts, problems)."""
-    vocab = vocabulary()
-    out = []
-    for unit in units:
-        if unit.kind == "reject":
-            out.append((None, None, {}, [Problem(unit.file, unit.line, "reject", unit.payload)]))
-            continue
-        if unit.kind == "page":
-            event, problems = read_page(unit.payload, unit.file, unit.stem, vocab)
-        else:
-            event, problems = read_record(unit.payload, unit.file, unit.line, vocab)
-        if event is None:
-            out.append((None, None, {}, problems))
-            continue
-        facts = {
-            "match": event.match_key,
-            "form": event.form,
-            "derived": event.derived_id,
-            "articles": [
-                (digest(a.key, size=12), digest(a.description, size=12))
-                for a in event.articles
-                if a.url
-            ],
-        }
-        out.append((event.id, pickle.dumps(event, pickle.HIGHEST_PROTOCOL), facts, problems))
-    return out
+@dataclass(slots=True)
+class ReadResult:
+    """Phase 1, one unit: the event, pickled, or only problems when it was rejected."""
+
+    event_id: str | None
+    data: bytes | None
+    facts: Facts | None
+    problems: list[Problem]
+    where: Where | None = None
 
 
-def _load(spans: list[tuple[int, int]]) -> list[Event]:
-    spill = _STATE.get("spill_file")
-    if spill is None:
-        spill = _STATE["spill_file"] = open(_STATE["spill"], "rb")  # noqa: SIM115 - per worker
-    copies = []
-    for offset, length in spans:
-        spill.seek(offset)
-        copies.append(pickle.loads(spill.read(length)))
-    return copies
+@dataclass(slots=True)
+class EventResult:
+    """Phase 2, one event: its bytes in every output format, or only problems if rejected."""
+
+    event_id: str
+    problems: list[Problem]
+    blocks: list[bytes] | None = None  # None: rejected
+    outlets: list[tuple[str, str]] = field(default_factory=list)
+    concepts: set[str] = field(default_factory=set)
+    triples: int = 0
 
 
-def _write_batch(batch: list[tuple[str, list[tuple[int, int]]]]) -> list[dict]:
-    """Phase 2: merged events to validated, serialized blocks (or rejects)."""
-    vocab = vocabulary()
-    shapes = data_shapes()
-    minter = triples.Minter(_STATE["base"])
-    variants = _STATE["variants"]
-    formats: list[Format] = _STATE["formats"]
-    names = _STATE["prefixes"]
-    context = _STATE["context"]
-    out = []
-    for event_id, spans in batch:
-        copies = _load(spans)
+@dataclass(frozen=True)
+class Job:
+    """What every worker of a run needs to know, fixed before the workers start."""
+
+    base_iri: str
+    formats: tuple[Format, ...] = ()
+    spill: str | None = None  # the file phase 1 spilled the events to
+    variants: frozenset[str] = frozenset()  # article keys with two descriptions
+
+
+class Worker:
+    """The state of one worker process for one phase of a run: the vocabulary, the compiled
+    shapes, a writer per format and its handle on the spill file. Made by the pool's
+    initializer (or in this process for ``--jobs 1``), closed when the phase ends."""
+
+    def __init__(self, job: Job):
+        self.job = job
+        self.vocab = vocabulary()
+        self.shapes = data_shapes()
+        names = prefixes(job.base_iri)
+        context = build_context(job.base_iri)
+        self.writers = [fmt.writer(names, context) for fmt in job.formats]
+        self.minter = triples.Minter(job.base_iri)
+        self._spill = None
+
+    def close(self) -> None:
+        if self._spill is not None:
+            self._spill.close()
+            self._spill = None
+
+    def read_batch(self, units: list[Unit]) -> list[ReadResult]:
+        """Phase 1: units to pickled events and the facts the main process indexes."""
+        out = []
+        for unit in units:
+            if unit.kind == "reject":
+                problem = Problem(unit.file, unit.line, "reject", unit.payload, code="bad-input")
+                out.append(ReadResult(None, None, None, [problem]))
+                continue
+            if unit.kind == "page":
+                event, problems = read_page(unit.payload, unit.file, unit.stem, self.vocab)
+            else:
+                event, problems = read_record(unit.payload, unit.file, unit.line, self.vocab)
+            if event is None:
+                out.append(ReadResult(None, None, None, problems))
+                continue
+            facts = Facts(
+                event.match_key,
+                event.form,
+                bool(event.derived_id),
+                [
+                    (digest(a.key, size=12), digest(a.description, size=12))
+                    for a in event.articles
+                    if a.url
+                ],
+            )
+            data = pickle.dumps(event, pickle.HIGHEST_PROTOCOL)
+            out.append(ReadResult(event.id, data, facts, problems, Where(event.file, event.line)))
+        return out
+
+    def _load(self, spans: list[tuple[int, int]]) -> list[Event]:
+        if self._spill is None:
+            self._spill = open(self.job.spill, "rb")  # noqa: SIM115 - closed by close()
+        copies = []
+        for offset, length in spans:
+            self._spill.seek(offset)
+            copies.append(pickle.loads(self._spill.read(length)))
+        return copies
+
+    def write_batch(self, batch: list[tuple[str, list[tuple[int, int]]]]) -> list[EventResult]:
+        """Phase 2: merged events to validated blocks of bytes, one per format (or rejects)."""
+        return [self._write_event(event_id, self._load(spans)) for event_id, spans in batch]
+
+    def _write_event(self, event_id: str, copies: list[Event]) -> EventResult:
+        vocab = self.vocab
         event = merge(copies) if len(copies) > 1 else copies[0]
         event.id = event_id
         problems: list[Problem] = []
         severities = {c.severity for c in copies}
         if len(severities) > 1:
+            labels = ", ".join(sorted(vocab.concepts[s].pref_label for s in severities))
             problems.append(
                 Problem(
                     event.file,
                     event.line,
                     "warning",
-                    "copies of this event disagree on severity "
-                    f"({', '.join(sorted(vocab.concepts[s].pref_label for s in severities))}); "
+                    f"copies of this event disagree on severity ({labels}); "
                     f"kept {vocab.concepts[event.severity].pref_label} from {event.file}",
                     event=event_id,
+                    code="copies-disagree",
                 )
             )
-        block = triples.event_block(event, vocab, minter, variants)
-        results = shapes.validate(block.triples, triples.outlet_stubs(o for o, _ in block.outlets))
+        block = triples.event_block(event, vocab, self.minter, self.job.variants)
+        results = self.shapes.validate(
+            block.triples, triples.outlet_stubs(o for o, _ in block.outlets)
+        )
         violations = [r for r in results if r.is_violation]
         if violations:
             problems.append(
@@ -153,56 +281,85 @@ def _write_batch(batch: list[tuple[str, list[tuple[int, int]]]]) -> list[dict]:
                     "the event breaks the graph contract (SHACL shapes)",
                     event=event_id,
                     messages=sorted({str(r) for r in violations}),
+                    code="shacl-violation",
                 )
             )
-            out.append({"id": event_id, "ok": False, "problems": problems})
-            continue
+            return EventResult(event_id, problems)
         for r in results:
             if r.path == UNMAPPED:
                 continue  # the reader reported it, with the nearest label
-            problems.append(Problem(event.file, event.line, "warning", r.message, event=event_id))
-        out.append(
-            {
-                "id": event_id,
-                "ok": True,
-                "problems": problems,
-                "bytes": [_serialize(f, block, names, context) for f in formats],
-                "outlets": block.outlets,
-                "concepts": block.concepts,
-                "triples": len(block.triples),
-            }
+            problems.append(
+                Problem(
+                    event.file,
+                    event.line,
+                    "warning",
+                    r.message,
+                    event=event_id,
+                    code=shape_code(r.shape),
+                )
+            )
+        return EventResult(
+            event_id,
+            problems,
+            [w.block(block.triples, block.iri) for w in self.writers],
+            block.outlets,
+            block.concepts,
+            len(block.triples),
         )
-    return out
 
 
-def _serialize(fmt: Format, block: triples.Block, names: dict, context: dict) -> bytes:
-    if fmt.name == "nquads":
-        return fmt.module.block(block.triples, names, context, graph=block.iri)
-    return fmt.module.block(block.triples, names, context)
+def shape_code(shape: str) -> str:
+    """The problem code of a SHACL result: the local name of its shape, in kebab case."""
+    local = str(shape).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+    local = local.removesuffix("Shape")
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", local).lower() or "shape"
+
+
+_WORKER: Worker | None = None  # the worker of this process, in a pool's worker processes
+
+
+def _start_worker(job: Job) -> None:
+    global _WORKER
+    _WORKER = Worker(job)
+    atexit.register(_WORKER.close)
+
+
+def _read_batch(units: list[Unit]) -> list[ReadResult]:
+    return _WORKER.read_batch(units)
+
+
+def _write_batch(batch: list) -> list[EventResult]:
+    return _WORKER.write_batch(batch)
 
 
 # ---------------------------------------------------------------- main side
 
 
 class _Inline(Executor):
-    """Runs tasks in this process (``--jobs 1``)."""
+    """Runs tasks in this process (``--jobs 1``), with a worker of its own."""
+
+    def __init__(self, job: Job):
+        self.worker = Worker(job)
+        self._methods = {_read_batch: self.worker.read_batch, _write_batch: self.worker.write_batch}
 
     def submit(self, fn, /, *args, **kwargs):
         future: Future = Future()
-        future.set_result(fn(*args, **kwargs))
+        future.set_result(self._methods[fn](*args, **kwargs))
         return future
 
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self.worker.close()
 
-def _executor(jobs: int, state: dict) -> Executor:
+
+def _executor(jobs: int, job: Job) -> Executor:
     if jobs <= 1:
-        _init_worker(state)
-        return _Inline()
+        return _Inline(job)
     method = "fork" if sys.platform.startswith("linux") else "spawn"
     return ProcessPoolExecutor(
         max_workers=jobs,
         mp_context=multiprocessing.get_context(method),
-        initializer=_init_worker,
-        initargs=(state,),
+        initializer=_start_worker,
+        initargs=(job,),
     )
 
 
@@ -251,126 +408,159 @@ def default_inputs() -> list[str]:
 
 
 def export(
-    inputs: list[str],
-    outputs: list[Output],
+    inputs: Iterable[str] = (),
+    outputs: Iterable[Output | str] = (),
+    *,
+    problems: str | None = None,
     base_iri: str = AIMID,
     jobs: int | None = None,
     progress: bool = False,
     with_ontology: bool = False,
-) -> Summary:
-    """Export inputs to every output. Raises InputError before writing if an input is unreadable."""
+) -> ExportResult:
+    """Export inputs to every output, and the problems (rejects and warnings) as JSON Lines.
+
+    Raises UsageError before reading anything if an output path cannot work, and InputError
+    before writing anything if an input is unreadable.
+    """
+    inputs = [os.fspath(i) for i in inputs]
+    outputs = [o if isinstance(o, Output) else resolve_outputs([o])[0] for o in outputs]
+    if problems is not None:
+        problems = os.fspath(problems)
+        check_output_path(problems, "--problems")
+    named = [("-o", o.path) for o in outputs] + ([("--problems", problems)] if problems else [])
+    check_base_iri(base_iri)
     files, skipped = discover(inputs or default_inputs())
+    _check_distinct(files, named)
     jobs = jobs or os.cpu_count() or 1
-    summary = Summary(files=len(files), skipped=skipped)
+    result = ExportResult(files=len(files), skipped=skipped)
     bar = Progress(progress)
-    context = build_context(base_iri)
-    names = prefixes(base_iri)
     with tempfile.TemporaryDirectory(prefix="aim-kg-") as tmp:
         spill_path = os.path.join(tmp, "events.spill")
-        index, variants = _phase_one(files, spill_path, jobs, summary, bar)
-        state = {
-            "spill": spill_path,
-            "base": base_iri,
-            "variants": variants,
-            "formats": [o.format for o in outputs],
-            "prefixes": names,
-            "context": context,
-        }
-        try:
-            _phase_two(index, outputs, state, jobs, summary, bar, with_ontology)
-        finally:
-            spill = _STATE.pop("spill_file", None)  # opened here when --jobs 1
-            if spill is not None:
-                spill.close()
-    bar.done()
-    summary.problems.sort(key=lambda p: (p.file, p.line, p.kind, p.reason))
-    rejected = {p.event for p in summary.problems if p.kind == "reject"}
-    summary.warned = len(
-        {p.event for p in summary.problems if p.kind == "warning" and p.event not in rejected}
+        index, variants = _phase_one(files, spill_path, jobs, result, bar)
+        job = Job(base_iri, tuple(o.format for o in outputs), spill_path, variants)
+        with ExitStack() as stack:
+            targets = [stack.enter_context(atomic_output(o.path)) for o in outputs]
+            if problems:
+                problems_file = stack.enter_context(atomic_output(problems))
+            _phase_two(index, targets, job, jobs, result, bar, with_ontology)
+            bar.done()
+            result.problems.sort(key=lambda p: (p.file, p.line, p.kind, p.reason))
+            if problems:
+                for problem in result.problems:
+                    line = json.dumps(problem.as_dict(), ensure_ascii=False) + "\n"
+                    problems_file.write(line.encode("utf-8", "surrogateescape"))
+    rejected = {p.event for p in result.problems if p.kind == "reject"}
+    result.warned = len(
+        {p.event for p in result.problems if p.kind == "warning" and p.event not in rejected}
     )
-    return summary
+    result.outputs = [o.path for o in outputs]
+    return result
 
 
-def _phase_one(files, spill_path, jobs, summary, bar):
+def check_base_iri(base_iri: str) -> None:
+    """The namespace of minted IRIs: an http(s) IRI ending in / or #, with no space or <>"{}|^`."""
+    if (
+        not base_iri.startswith(("http://", "https://"))
+        or not base_iri.endswith(("/", "#"))
+        or re.search(r'[\s<>"{}|\\^`]', base_iri)
+    ):
+        raise UsageError(
+            f"--base-iri {base_iri!r}: expected an http(s) IRI ending in / or # with no spaces "
+            f'or <>"{{}}|\\^`, such as {AIMID}'
+        )
+
+
+def _phase_one(files, spill_path, jobs, result: ExportResult, bar: Progress):
     index: dict[str, list[tuple[int, int]]] = defaultdict(list)
     record_match: dict[str, str | None] = {}
-    derived_pages: list[tuple[str, str]] = []
+    derived_pages: list[tuple[str, str, Problem]] = []
     article_descriptions: dict[str, str] = {}
     variants: set[str] = set()
     units = (u for name in files for u in read_units(name))
     batches = _batches(units, lambda u: 4 if u.kind == "page" else 1, 64)
-    with open(spill_path, "wb") as spill, _executor(jobs, {}) as pool:
+    with open(spill_path, "wb") as spill, _executor(jobs, Job(AIMID)) as pool:
         for results in _bounded_map(pool, _read_batch, batches, window=4 * jobs):
-            for event_id, data, facts, problems in results:
-                summary.problems.extend(problems)
-                if event_id is None:
-                    summary.rejected += 1
+            for read in results:
+                result.problems.extend(read.problems)
+                if read.event_id is None:
+                    result.rejected += 1
                     continue
                 offset = spill.tell()
-                spill.write(data)
-                index[event_id].append((offset, len(data)))
-                if facts["form"] == "record" and not facts["derived"]:
-                    known = record_match.get(facts["match"], event_id)
-                    record_match[facts["match"]] = event_id if known == event_id else None
-                elif facts["derived"]:
-                    derived_pages.append((event_id, facts["match"]))
-                for key, description in facts["articles"]:
+                spill.write(read.data)
+                index[read.event_id].append((offset, len(read.data)))
+                facts = read.facts
+                if facts.form == "record" and not facts.derived:
+                    known = record_match.get(facts.match, read.event_id)
+                    record_match[facts.match] = read.event_id if known == read.event_id else None
+                elif facts.derived:
+                    derived_pages.append((read.event_id, facts.match, read.where))
+                for key, description in facts.articles:
                     seen = article_descriptions.setdefault(key, description)
                     if seen != description:
                         variants.add(key)
             bar.show(f"read {len(index)} events")
     # A page without an id is the event of the one record with the same title and summary.
-    for derived, match in derived_pages:
+    for derived, match, where in derived_pages:
         target = record_match.get(match)
         if target and derived in index:
             index[target].extend(index.pop(derived))
+            result.problems.append(
+                Problem(
+                    where.file,
+                    where.line,
+                    "warning",
+                    f"the page {where.file} has no AIM id and the same title and summary as the "
+                    f"record of event {target}: both are exported as event {target}",
+                    event=target,
+                    code="page-joins-record",
+                )
+            )
     return index, _DigestSet(variants)
 
 
-def _phase_two(index, outputs, state, jobs, summary, bar, with_ontology):
+def _phase_two(index, targets, job: Job, jobs, result: ExportResult, bar, with_ontology):
     vocab = vocabulary()
-    formats = state["formats"]
-    names, context = state["prefixes"], state["context"]
+    writers = [
+        fmt.writer(prefixes(job.base_iri), build_context(job.base_iri)) for fmt in job.formats
+    ]
     ids = sorted(index, key=id_sort_key)
     spellings: dict[str, Counter] = defaultdict(Counter)
     concepts: set[str] = set()
-    with ExitStack() as stack, _executor(jobs, state) as pool:
-        files = [stack.enter_context(atomic_output(o.path)) for o in outputs]
-        wrote = [False] * len(outputs)
+    wrote = [False] * len(targets)
 
-        def emit(i: int, data: bytes) -> None:
-            if not data:
-                return
-            if wrote[i]:
-                files[i].write(formats[i].module.separator())
-            files[i].write(data)
-            wrote[i] = True
+    def emit(i: int, data: bytes) -> None:
+        if not data:
+            return
+        if wrote[i]:
+            targets[i].write(writers[i].separator())
+        targets[i].write(data)
+        wrote[i] = True
 
-        for i, fmt in enumerate(formats):
-            files[i].write(fmt.module.header(names, context))
+    for target, writer in zip(targets, writers, strict=True):
+        target.write(writer.header())
+    with _executor(jobs, job) as pool:
         batches = _batches(((i, index[i]) for i in ids), lambda item: len(item[1]), 32)
         done = 0
         for results in _bounded_map(pool, _write_batch, batches, window=4 * jobs):
-            for result in results:
-                summary.problems.extend(result["problems"])
+            for event in results:
+                result.problems.extend(event.problems)
                 done += 1
-                if not result["ok"]:
-                    summary.rejected += 1
+                if event.blocks is None:
+                    result.rejected += 1
                     continue
-                summary.events += 1
-                summary.triples += result["triples"]
-                for outlet, spelling in result["outlets"]:
+                result.events += 1
+                result.triples += event.triples
+                for outlet, spelling in event.outlets:
                     spellings[outlet][spelling] += 1
-                concepts |= result["concepts"]
-                for i, data in enumerate(result["bytes"]):
+                concepts |= event.concepts
+                for i, data in enumerate(event.blocks):
                     emit(i, data)
             bar.show(f"wrote {done}/{len(ids)} events")
 
-        tail = _tail(spellings, concepts, vocab, with_ontology, summary)
-        for i, fmt in enumerate(formats):
-            emit(i, fmt.module.block(tail, names, context))
-            files[i].write(fmt.module.footer())
-    return summary
+    tail = _tail(spellings, concepts, vocab, with_ontology, result)
+    for i, writer in enumerate(writers):
+        emit(i, writer.block(tail))
+        targets[i].write(writer.footer())
 
 
 class _DigestSet(frozenset):
@@ -397,7 +587,7 @@ def _ontology_triples() -> list[Triple]:
     return out
 
 
-def _tail(spellings, concepts, vocab, with_ontology, summary) -> Triples:
+def _tail(spellings, concepts, vocab, with_ontology, summary: ExportResult) -> Triples:
     """Outlets, concepts (and on request the ontology): validated like every event."""
     tail = Triples()
     for outlet in sorted(spellings):

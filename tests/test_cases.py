@@ -3,7 +3,7 @@
 tests/cases/<name>/input/  the inputs, exported as ``aim-kg export input -o out.ttl [args]``
 tests/cases/<name>/args    optional extra options
 tests/cases/<name>/expected.ttl            the expected graph, compared as a graph
-tests/cases/<name>/expected-rejects.jsonl  the expected rejects, when some inputs are bad
+tests/cases/<name>/expected-problems.jsonl the expected rejects and warnings, when there are any
 tests/cases/<name>/README  what the case shows
 
 ``pytest --update-goldens`` rewrites the expected files from the current output; read the diff.
@@ -32,28 +32,30 @@ def graph(path: Path) -> set[ox.Triple]:
 def test_case(case: Path, tmp_path: Path, monkeypatch, update_goldens: bool):
     monkeypatch.chdir(case)
     args = shlex.split((case / "args").read_text()) if (case / "args").exists() else []
-    out, rejects = tmp_path / "out.ttl", tmp_path / "rejects.jsonl"
+    out, problems = tmp_path / "out.ttl", tmp_path / "problems.jsonl"
     result = CliRunner().invoke(
-        cli, ["export", "input", "-o", str(out), "--rejects", str(rejects), "-q", *args]
+        cli, ["export", "input", "-o", str(out), "--problems", str(problems), "-q", *args]
     )
-    expected_rejects = case / "expected-rejects.jsonl"
-    rejected = rejects.read_text(encoding="utf-8")
+    expected_problems = case / "expected-problems.jsonl"
+    found = problems.read_text(encoding="utf-8")
     if update_goldens:
-        (case / "expected.ttl").write_bytes(out.read_bytes())
-        if rejected:
-            expected_rejects.write_text(rejected, encoding="utf-8")
+        if graph(case / "expected.ttl") != graph(out):
+            (case / "expected.ttl").write_bytes(out.read_bytes())
+        if found:
+            expected_problems.write_text(found, encoding="utf-8")
         else:
-            expected_rejects.unlink(missing_ok=True)
-    assert result.exit_code == (3 if expected_rejects.exists() else 0), result.output
+            expected_problems.unlink(missing_ok=True)
+    got = [json.loads(line) for line in found.splitlines()]
+    rejected = any(p["kind"] == "reject" for p in got)
+    assert result.exit_code == (3 if rejected else 0), result.output
     expected = graph(case / "expected.ttl")
     actual = graph(out)
     assert actual == expected, (
         f"missing: {sorted(map(str, expected - actual))[:10]}\n"
         f"unexpected: {sorted(map(str, actual - expected))[:10]}"
     )
-    if expected_rejects.exists():
-        want = [json.loads(line) for line in expected_rejects.read_text().splitlines()]
-        got = [json.loads(line) for line in rejected.splitlines()]
+    if expected_problems.exists():
+        want = [json.loads(line) for line in expected_problems.read_text().splitlines()]
         assert got == want
     else:
-        assert rejected == ""
+        assert got == []

@@ -207,9 +207,13 @@ def test_rejects_exit_3_and_the_rest_is_exported(tmp_path: Path):
     assert result.exit_code == 3
     assert "event-2026-01-01-aaaa" in out.read_text()
     assert "2026-01-01-bbbb" not in out.read_text()
-    lines = [json.loads(line) for line in rejects.read_text().splitlines()]
+    problems = [json.loads(line) for line in rejects.read_text().splitlines()]
+    lines = [r for r in problems if r["kind"] == "reject"]
     assert [(r["file"], r["line"]) for r in lines] == [(str(bad), 1), (str(binary), 1)]
     assert 'did you mean "AI hazard"' in lines[0]["reason"]
+    # Warnings are there too, with their kind and code: the good event has no article.
+    warnings = [r for r in problems if r["kind"] == "warning"]
+    assert [(r["event"], r["code"]) for r in warnings] == [("2026-01-01-aaaa", "event-article-present")]
     assert f"{bad}:1: rejected:" in result.stderr
     assert "Traceback" not in result.output
 

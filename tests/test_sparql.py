@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import cli
+from kg.namespaces import PrefixMap
 from kg.pipeline import Output, export
 from kg.sparql import query as sparql
 from kg.write import format_named
@@ -145,7 +146,7 @@ def test_table(nq):
 
 
 def test_table_cells_unit():
-    names = {"aimid": "https://w3id.org/aim-kg/id/"}
+    names = PrefixMap({"aimid": "https://w3id.org/aim-kg/id/"})
     wide = "연합뉴스" * 30
     assert sparql._cell(ox.NamedNode("https://w3id.org/aim-kg/id/outlet-x"), names).text == (
         "aimid:outlet-x"

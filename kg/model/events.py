@@ -195,7 +195,12 @@ def _content(event: Event) -> tuple:
 
 @dataclass(slots=True)
 class Problem:
-    """Something a user must hear about: a rejected input, or a warning about a kept one."""
+    """Something a user must hear about: a rejected input, or a warning about a kept one.
+
+    ``code`` names the kind of problem in a word or two ("unmapped-label", "no-article"), the
+    same for every input it concerns, so that a program can sort problems and the console can
+    say a repeated warning once with its count.
+    """
 
     file: str
     line: int
@@ -203,6 +208,7 @@ class Problem:
     reason: str
     event: str | None = None
     messages: list[str] = field(default_factory=list)
+    code: str = ""
 
     def as_dict(self) -> dict:
         return {
@@ -210,14 +216,18 @@ class Problem:
             "line": self.line,
             "event": self.event,
             "kind": self.kind,
+            "code": self.code,
             "reason": self.reason,
             "messages": self.messages,
         }
 
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
         label = "rejected" if self.kind == "reject" else "warning"
-        text = f"{where}: {label}: {self.reason}"
+        text = f"{self.where}: {label}: {self.reason}"
         for message in self.messages:
             text += f"\n    {message}"
         return text

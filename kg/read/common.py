@@ -80,6 +80,7 @@ class FacetCollector:
                     "warning",
                     f'"{match.text}" is not a label of {facet.heading}{hint} '
                     "(kept as aim:unmappedLabel)",
+                    code="unmapped-label",
                 )
             )
 

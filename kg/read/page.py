@@ -69,7 +69,9 @@ def read_page(
         return _read(text, file, stem, vocab)
     except Rejected as exc:
         event_id = stem if AIM_ID.match(stem) else None
-        return None, [Problem(file, exc.line or 1, "reject", exc.reason, event=event_id)]
+        return None, [
+            Problem(file, exc.line or 1, "reject", exc.reason, event=event_id, code="bad-page")
+        ]
 
 
 def _read(text: str, file: str, stem: str, vocab: Vocabulary) -> tuple[Event, list[Problem]]:

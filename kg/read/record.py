@@ -72,7 +72,14 @@ def read_record(
     except Rejected as exc:
         event_id = data.get("id")
         return None, [
-            Problem(file, line, "reject", exc.reason, event=str(event_id) if event_id else None)
+            Problem(
+                file,
+                line,
+                "reject",
+                exc.reason,
+                event=str(event_id) if event_id else None,
+                code="bad-record",
+            )
         ]
 
 
@@ -118,6 +125,7 @@ def _read(data: dict, file: str, line: int, vocab: Vocabulary) -> tuple[Event, l
                         "warning",
                         f'country code "{part}" is not ISO 3166-1 alpha-3 (like "FRA"); '
                         "kept as aim:unmappedLabel",
+                        code="not-a-country-code",
                     )
                 )
 
@@ -127,7 +135,13 @@ def _read(data: dict, file: str, line: int, vocab: Vocabulary) -> tuple[Event, l
             aiid.append(int(value))
         else:
             problems.append(
-                Problem(file, line, "warning", f"AIID id {value!r} is not a number; left out")
+                Problem(
+                    file,
+                    line,
+                    "warning",
+                    f"AIID id {value!r} is not a number; left out",
+                    code="aiid-not-a-number",
+                )
             )
 
     articles = []
@@ -196,6 +210,7 @@ def _article(item: object, n: int, file: str, line: int, problems: list[Problem]
                 line,
                 "warning",
                 f"{where} has a url that is not an http(s) IRI ({url[:80]!r}); left out",
+                code="url-not-an-iri",
             )
         )
         url = None

@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.errors import InputError
+
 # File kinds found when a folder is searched; a file named on the command line is always read.
 PAGE_SUFFIXES = (".txt",)
 JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
@@ -24,10 +26,6 @@ STDIN = "-"
 _CHUNK = 1 << 20
 _WS = " \t\r\n"
 _BINARY = "binary content (a NUL byte): expected an AIM page as text or AIM API JSON"
-
-
-class InputError(Exception):
-    """An input path that cannot be read at all: the run stops before writing anything."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -72,10 +72,15 @@ def results_from_report(report) -> list[Result]:
     return results
 
 
-def report_triples(results: list[Result]) -> list[Triple]:
-    """A SHACL validation report (sh:ValidationReport) for some results."""
+def report_triples(results: list[Result], conforms: bool | None = None) -> list[Triple]:
+    """A SHACL validation report (sh:ValidationReport) for some results.
+
+    ``sh:conforms`` is false whenever there is a result, as SHACL defines it, unless the caller
+    decided otherwise (pySHACL's ``allow_warnings``: warnings and infos do not count).
+    """
     report = BNode("report")
-    conforms = "false" if any(r.is_violation for r in results) else "true"
+    conforms = not results if conforms is None else conforms
+    conforms = "true" if conforms else "false"
     out: list[Triple] = [
         (report, RDF_TYPE, SH + "ValidationReport"),
         (report, SH + "conforms", Lit(conforms, XSD + "boolean")),

@@ -20,7 +20,8 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from kg import resources
-from kg.namespaces import AIMID, XSD, prefixes
+from kg.errors import QueryError
+from kg.namespaces import AIMID, XSD, PrefixMap, prefixes
 
 RESULT_FORMATS = {
     "csv": ox.QueryResultsFormat.CSV,
@@ -47,10 +48,6 @@ _UPDATE = re.compile(
     re.IGNORECASE,
 )
 _POSITION = re.compile(r"error at (\d+):(\d+)")
-
-
-class QueryError(Exception):
-    """The query cannot be found, parsed or run; the message says where and why."""
 
 
 # ---------------------------------------------------------------- the catalogue
@@ -196,7 +193,7 @@ def table(result, base_iri: str = AIMID) -> str:
     answer as true or false."""
     if kind(result) == "boolean":
         return ("true" if bool(result) else "false") + "\n"
-    names = prefixes(base_iri)
+    names = PrefixMap(prefixes(base_iri))
     header = [v.value for v in result.variables]
     rows = [[_cell(term, names) for term in solution] for solution in result]
     numeric = []  # a column of numbers only is aligned right
@@ -222,27 +219,15 @@ class _Cell:
     numeric: bool = False
 
 
-def _cell(term, names: dict[str, str]) -> _Cell:
+def _cell(term, names: PrefixMap) -> _Cell:
     if term is None:
         return _Cell("")
     if isinstance(term, ox.NamedNode):
-        return _Cell(_truncate(_compact(term.value, names)))
+        return _Cell(_truncate(names.compact(term.value, strict=True)))
     if isinstance(term, ox.Literal):
         text = " ".join(term.value.split())
         return _Cell(_truncate(text), term.datatype.value in _NUMERIC)
     return _Cell(_truncate(str(term)))
-
-
-def _compact(iri: str, names: dict[str, str]) -> str:
-    best = None
-    for name, namespace in names.items():
-        if iri.startswith(namespace) and (best is None or len(namespace) > len(names[best])):
-            best = name
-    if best is not None:
-        local = iri[len(names[best]) :]
-        if local and re.fullmatch(r"[\w][\w.\-]*", local) and not local.endswith("."):
-            return f"{best}:{local}"
-    return iri
 
 
 def _width(text: str) -> int:

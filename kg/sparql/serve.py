@@ -35,11 +35,9 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from kg.errors import ServeError
+
 READY = "Listening for requests at"
-
-
-class ServeError(Exception):
-    """The server could not be started (no oxigraph executable, port taken, bad store)."""
 
 
 def oxigraph_executable() -> str:

@@ -33,7 +33,6 @@ COUNT(DISTINCT ...). Every query of the catalogue (queries/) does.
 
 from __future__ import annotations
 
-import gzip
 import itertools
 import os
 import tempfile
@@ -46,9 +45,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg import resources
+from kg import rdffile, resources
+from kg.errors import DataError, RdfFileError, StoreError
 from kg.namespaces import AIM, AIMID, ONTOLOGY_IRI, RDF_TYPE, SCHEMA, TAXONOMY_IRI
-from kg.write import format_of
 from kg.write.nquads import SHARED_GRAPH
 
 ONTOLOGY_GRAPH = ox.NamedNode(ONTOLOGY_IRI)
@@ -65,21 +64,8 @@ _ABOUT = ox.NamedNode(SCHEMA + "about")
 _BATCH = 200_000
 
 
-class DataError(Exception):
-    """DATA that cannot be read, parsed or exported: nothing is loaded."""
-
-
-class StoreError(Exception):
-    """A store folder that cannot be opened (missing, not a store, locked by another process)."""
-
-
 def shared_graph(base_iri: str = AIMID) -> ox.NamedNode:
     return ox.NamedNode(base_iri + SHARED_GRAPH)
-
-
-def is_rdf(path: str) -> bool:
-    """Whether DATA names an RDF file (an export) rather than raw AIM input (pages, API JSON)."""
-    return path != "-" and format_of(path) is not None and not Path(path).is_dir()
 
 
 # ---------------------------------------------------------------- reading DATA
@@ -97,15 +83,10 @@ class Source:
 
 
 def _parse(path: str) -> Iterator[ox.Quad]:
-    fmt = format_of(path).rdf_format
     try:
-        if path.lower().endswith(".gz"):
-            with gzip.open(path, "rb") as raw:
-                yield from ox.parse(raw, format=fmt)
-        else:
-            yield from ox.parse(path=path, format=fmt)
-    except (SyntaxError, ValueError, OSError, EOFError) as exc:
-        raise DataError(f"{path}: {exc}") from None
+        yield from rdffile.parse(path)
+    except RdfFileError as exc:
+        raise DataError(str(exc)) from None
 
 
 def _quads_source(path: str, name: str) -> Source:
@@ -248,16 +229,19 @@ def read(
     """
     if not data:
         return [_raw_source([], stack, base_iri, jobs, progress)]
-    raw = [d for d in data if not is_rdf(d)]
+    raw = [d for d in data if not rdffile.is_rdf_file(d)]
     sources: list[Source] = []
     raw_done = False
     for item in data:
-        if is_rdf(item):
+        if rdffile.is_rdf_file(item):
             if not os.path.isfile(item):
                 raise DataError(f"{item}: no such file")
-            fmt = format_of(item)
-            maker = _quads_source if fmt.name == "nquads" else _triples_source
-            sources.append(maker(item, item))
+            source = None
+            if rdffile.rdf_format(item).supports_datasets:
+                source = _quads_source(item, item)  # event graphs as they are named
+                if not source.events:
+                    source = None  # one graph after all (JSON-LD, a TriG default graph)
+            sources.append(source or _triples_source(item, item))
         elif not raw_done:
             sources.append(_raw_source(raw, stack, base_iri, jobs, progress))
             raw_done = True
@@ -291,6 +275,7 @@ class LoadReport:
     shared_subjects: int = 0  # outlets (and other shared nodes) written
     duplicates: list[str] = field(default_factory=list)  # events in two inputs (the later won)
     quads: int = 0  # quads in the store afterwards
+    problems: list = field(default_factory=list)  # of raw inputs exported on the fly
 
 
 def load(

@@ -1,25 +1,61 @@
-"""Writing: one module per output format, and atomic output files.
+"""Writing: one module per output format, behind one writer interface, and atomic output files.
 
-Every format writes a graph in three parts: a header, one block per event (in identifier order),
-and a footer block (outlets, concepts). A writer turns triples into bytes; ``formats`` maps file
-extensions and ``--format`` names to writers.
+Every format writes a graph in parts: a header, one block per event (in identifier order, with
+``separator()`` between blocks) and a last block (outlets, concepts), then a footer. A format is
+a module of this package that defines ``WRITER``, a subclass of ``Writer``; the modules are
+found at import time, so adding a format is adding one module, and the exporter never asks
+which format it writes.
 """
 
 from __future__ import annotations
 
 import gzip
+import importlib
 import os
+import pkgutil
 import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, ClassVar
 
 import pyoxigraph as ox
 
-from kg.write import jsonld, nquads, ntriples, turtle
+from kg.terms import Triple
+
+
+class Writer:
+    """One output format. Subclasses set the class attributes and implement ``block``.
+
+    A writer is made once per process for a run, with the prefixes bound in the export and the
+    JSON-LD context; it keeps no state between blocks, so blocks can be made on any worker.
+    """
+
+    name: ClassVar[str]  # the --format name: "turtle"
+    extension: ClassVar[str]  # ".ttl"
+    media_type: ClassVar[str]  # IANA media type: "text/turtle"
+    aliases: ClassVar[tuple[str, ...]] = ()  # other --format names: ("ttl",)
+    order: ClassVar[int] = 100  # the place of the format in lists and help texts
+
+    def __init__(self, prefixes: dict[str, str], context: dict):
+        self.prefixes = prefixes
+        self.context = context
+
+    def header(self) -> bytes:
+        return b""
+
+    def block(self, triples: list[Triple], graph: str | None = None) -> bytes:
+        """The bytes of some triples: those of one event (``graph`` is its IRI) or the shared
+        rest (outlets, concepts: ``graph`` is None)."""
+        raise NotImplementedError
+
+    def separator(self) -> bytes:
+        return b""
+
+    def footer(self) -> bytes:
+        return b""
 
 
 @dataclass(frozen=True)
@@ -27,7 +63,7 @@ class Format:
     name: str
     extension: str
     media_type: str
-    module: object
+    writer: type[Writer]
 
     @property
     def rdf_format(self) -> ox.RdfFormat:
@@ -35,20 +71,20 @@ class Format:
         return ox.RdfFormat.from_media_type(self.media_type)
 
 
-FORMATS = {
-    "turtle": Format("turtle", ".ttl", "text/turtle", turtle),
-    "jsonld": Format("jsonld", ".jsonld", "application/ld+json", jsonld),
-    "ntriples": Format("ntriples", ".nt", "application/n-triples", ntriples),
-    "nquads": Format("nquads", ".nq", "application/n-quads", nquads),
-}
-ALIASES = {
-    "ttl": "turtle",
-    "json-ld": "jsonld",
-    "nt": "ntriples",
-    "n-triples": "ntriples",
-    "nq": "nquads",
-    "n-quads": "nquads",
-}
+def _discover() -> tuple[dict[str, Format], dict[str, str]]:
+    writers = []
+    for info in pkgutil.iter_modules(__path__):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        writer = getattr(module, "WRITER", None)
+        if isinstance(writer, type) and issubclass(writer, Writer):
+            writers.append(writer)
+    writers.sort(key=lambda w: (w.order, w.name))
+    formats = {w.name: Format(w.name, w.extension, w.media_type, w) for w in writers}
+    aliases = {alias: w.name for w in writers for alias in w.aliases}
+    return formats, aliases
+
+
+FORMATS, ALIASES = _discover()
 
 
 def format_named(name: str) -> Format | None:

@@ -13,21 +13,25 @@ from __future__ import annotations
 
 import json
 
-from kg.namespaces import RDF_TYPE
+from kg.namespaces import RDF_TYPE, PrefixMap
 from kg.namespaces import XSD_STRING as _XSD_STRING
 from kg.terms import Lit, Term, Triple
+from kg.write import Writer
 
 
 class Compactor:
     def __init__(self, context: dict):
-        self.prefixes: list[tuple[str, str]] = []
+        self.map = PrefixMap(
+            {
+                term: definition
+                for term, definition in context.items()
+                if isinstance(definition, str) and definition.endswith(("/", "#"))
+            }
+        )
+        self.iri = self.map.compact  # a compact IRI (prefix:local), or the IRI itself
+        self.expand = self.map.expand
         self.terms: dict[str, tuple[str, dict]] = {}  # predicate IRI -> (term, definition)
         self.classes: dict[str, str] = {}
-        for term, definition in context.items():
-            if isinstance(definition, str) and definition.endswith(("/", "#")):
-                self.prefixes.append((definition, term))
-        self.prefixes.sort(key=lambda item: -len(item[0]))
-        self._by_namespace = dict(self.prefixes)
         self._predicates: dict[str, tuple[str, dict]] = {}
         for term, definition in context.items():
             if isinstance(definition, str):
@@ -37,29 +41,6 @@ class Compactor:
                     self.terms.setdefault(iri, (term, {}))
             else:
                 self.terms[self.expand(definition["@id"])] = (term, definition)
-
-    def expand(self, value: str) -> str:
-        prefix, colon, rest = value.partition(":")
-        if colon:
-            for iri, name in self.prefixes:
-                if name == prefix:
-                    return iri + rest
-        return value
-
-    def iri(self, iri: str) -> str:
-        """A compact IRI (prefix:local), or the IRI itself."""
-        # Most IRIs end in a local name after the namespace's last '#' or '/'.
-        for sep in ("#", "/"):
-            cut = iri.rfind(sep) + 1
-            name = self._by_namespace.get(iri[:cut]) if cut else None
-            if name is not None and cut < len(iri):
-                return f"{name}:{iri[cut:]}"
-        for namespace, name in self.prefixes:
-            if iri.startswith(namespace) and len(iri) > len(namespace):
-                rest = iri[len(namespace) :]
-                if not rest.startswith("//"):
-                    return f"{name}:{rest}"
-        return iri
 
     def value(self, term: Term, definition: dict):
         coercion = definition.get("@type")
@@ -118,34 +99,33 @@ class Compactor:
         return out
 
 
-_COMPACTORS: dict[int, tuple[dict, Compactor]] = {}
-
-
-def _compactor(context: dict) -> Compactor:
-    """One compactor per context object (a run uses one context throughout)."""
-    found = _COMPACTORS.get(id(context))
-    if found is None or found[0] is not context:
-        found = _COMPACTORS[id(context)] = (context, Compactor(context))
-    return found[1]
-
-
 def _dumps(value) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def header(prefixes: dict[str, str], context: dict) -> bytes:
-    text = json.dumps({"@context": context}, ensure_ascii=False, indent=1, sort_keys=True)
-    return (text[:-2] + ',\n "@graph": [\n').encode("utf-8")
+class JsonLd(Writer):
+    name = "jsonld"
+    extension = ".jsonld"
+    media_type = "application/ld+json"
+    aliases = ("json-ld",)
+    order = 2
+
+    def __init__(self, prefixes: dict[str, str], context: dict):
+        super().__init__(prefixes, context)
+        self.compactor = Compactor(context)
+
+    def header(self) -> bytes:
+        text = json.dumps({"@context": self.context}, ensure_ascii=False, indent=1, sort_keys=True)
+        return (text[:-2] + ',\n "@graph": [\n').encode("utf-8")
+
+    def block(self, triples: list[Triple], graph: str | None = None) -> bytes:
+        return ",\n".join(_dumps(node) for node in self.compactor.nodes(triples)).encode("utf-8")
+
+    def separator(self) -> bytes:
+        return b",\n"
+
+    def footer(self) -> bytes:
+        return b"\n ]\n}\n"
 
 
-def block(triples: list[Triple], prefixes: dict[str, str], context: dict) -> bytes:
-    compactor = _compactor(context)
-    return ",\n".join(_dumps(node) for node in compactor.nodes(triples)).encode("utf-8")
-
-
-def separator() -> bytes:
-    return b",\n"
-
-
-def footer() -> bytes:
-    return b"\n ]\n}\n"
+WRITER = JsonLd

@@ -10,27 +10,24 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from kg.terms import Triple, ox_triples
+from kg.write import Writer
 
 SHARED_GRAPH = "graph-shared"
 
 
-def header(prefixes: dict[str, str], context: dict) -> bytes:
-    return b""
+class NQuads(Writer):
+    name = "nquads"
+    extension = ".nq"
+    media_type = "application/n-quads"
+    aliases = ("nq", "n-quads")
+    order = 4
+
+    def block(self, triples: list[Triple], graph: str | None = None) -> bytes:
+        name = ox.NamedNode(graph or self.prefixes["aimid"] + SHARED_GRAPH)
+        return ox.serialize(
+            [ox.Quad(t.subject, t.predicate, t.object, name) for t in ox_triples(triples)],
+            format=ox.RdfFormat.N_QUADS,
+        )
 
 
-def block(
-    triples: list[Triple], prefixes: dict[str, str], context: dict, graph: str | None = None
-) -> bytes:
-    name = ox.NamedNode(graph or prefixes["aimid"] + SHARED_GRAPH)
-    return ox.serialize(
-        [ox.Quad(t.subject, t.predicate, t.object, name) for t in ox_triples(triples)],
-        format=ox.RdfFormat.N_QUADS,
-    )
-
-
-def separator() -> bytes:
-    return b""
-
-
-def footer() -> bytes:
-    return b""
+WRITER = NQuads

@@ -5,19 +5,18 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from kg.terms import Triple, ox_triples
+from kg.write import Writer
 
 
-def header(prefixes: dict[str, str], context: dict) -> bytes:
-    return b""
+class NTriples(Writer):
+    name = "ntriples"
+    extension = ".nt"
+    media_type = "application/n-triples"
+    aliases = ("nt", "n-triples")
+    order = 3
+
+    def block(self, triples: list[Triple], graph: str | None = None) -> bytes:
+        return ox.serialize(ox_triples(triples), format=ox.RdfFormat.N_TRIPLES)
 
 
-def block(triples: list[Triple], prefixes: dict[str, str], context: dict) -> bytes:
-    return ox.serialize(ox_triples(triples), format=ox.RdfFormat.N_TRIPLES)
-
-
-def separator() -> bytes:
-    return b""
-
-
-def footer() -> bytes:
-    return b""
+WRITER = NTriples

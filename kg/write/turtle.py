@@ -9,23 +9,25 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from kg.terms import Triple, ox_triples
+from kg.write import Writer
 
 
-def header(prefixes: dict[str, str], context: dict) -> bytes:
-    lines = [f"@prefix {name}: <{iri}> .\n" for name, iri in sorted(prefixes.items())]
-    return ("".join(lines) + "\n").encode("utf-8")
+class Turtle(Writer):
+    name = "turtle"
+    extension = ".ttl"
+    media_type = "text/turtle"
+    aliases = ("ttl",)
+    order = 1
+
+    def header(self) -> bytes:
+        lines = [f"@prefix {name}: <{iri}> .\n" for name, iri in sorted(self.prefixes.items())]
+        return ("".join(lines) + "\n").encode("utf-8")
+
+    def block(self, triples: list[Triple], graph: str | None = None) -> bytes:
+        data = ox.serialize(ox_triples(triples), format=ox.RdfFormat.TURTLE, prefixes=self.prefixes)
+        if data.startswith(b"@prefix"):
+            data = data.split(b"\n", len(self.prefixes))[-1]
+        return data + b"\n" if data else b""
 
 
-def block(triples: list[Triple], prefixes: dict[str, str], context: dict) -> bytes:
-    data = ox.serialize(ox_triples(triples), format=ox.RdfFormat.TURTLE, prefixes=prefixes)
-    if data.startswith(b"@prefix"):
-        data = data.split(b"\n", len(prefixes))[-1]
-    return data + b"\n" if data else b""
-
-
-def separator() -> bytes:
-    return b""
-
-
-def footer() -> bytes:
-    return b""
+WRITER = Turtle

@@ -1,0 +1,254 @@
+"""The Python API: the functions behind every command, returning objects rather than text.
+
+    import kg
+
+    result = kg.export(["records.json"], ["aim.ttl", "aim.jsonld"], problems="problems.jsonl")
+    result.events, result.triples, result.rejects, result.warnings
+    g = kg.graph(["records.json"])                 # an rdflib.Graph, for notebooks
+    conforms, report, text = kg.validate(g)         # pySHACL's convention
+    rows = kg.query("events-per-year", data=["aim.ttl"])
+    kg.load(["aim.nq"], "store/")
+
+Every error a user can cause is a ``kg.AimKgError`` with the message the command line prints.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from contextlib import ExitStack
+from typing import Any
+
+import pyoxigraph as ox
+import rdflib
+
+from kg.errors import UsageError
+from kg.model.events import Problem
+from kg.namespaces import AIMID, SH, prefixes
+from kg.pipeline import ExportResult
+from kg.sparql.store import LoadReport
+
+PathLike = str | os.PathLike
+
+__all__ = ["ExportResult", "LoadReport", "Problem", "Rows", "export", "graph", "load", "query"]
+
+
+def _paths(value: PathLike | Iterable[PathLike] | None) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str | os.PathLike):
+        return [os.fspath(value)]
+    return [os.fspath(v) for v in value]
+
+
+def export(
+    inputs: PathLike | Iterable[PathLike] = (),
+    outputs: PathLike | Iterable[PathLike] = (),
+    *,
+    problems: PathLike | None = None,
+    rejects: PathLike | None = None,
+    base_iri: str = AIMID,
+    with_ontology: bool = False,
+    jobs: int | None = None,
+    format: str | None = None,
+    progress: bool = False,
+) -> ExportResult:
+    """Export AIM pages and records to validated RDF files.
+
+    ``inputs``: files, folders (searched for .txt pages and .json/.jsonl/.ndjson records,
+    gzipped or not) or ``-``; none means the bundled examples. ``outputs``: file names whose
+    extension gives the format (.ttl .jsonld .nt .nq, optionally .gz); ``-`` is standard output
+    (in ``format``, Turtle by default); none validates and counts without writing. ``problems``
+    (``rejects`` is the older name) receives every rejected input and every warning as JSON
+    Lines. Every event is validated before it is written; an event that breaks the shapes is
+    left out and listed, never written.
+
+    Returns an ``ExportResult``: the counts (events, triples, outlets, concepts, rejected,
+    warned), the outputs written, and ``problems`` (``rejects``, ``warnings``) as ``Problem``
+    objects with file, line, event, kind, code, reason and SHACL messages. Raises
+    ``kg.UsageError`` or ``kg.InputError`` before anything is written.
+    """
+    from kg.pipeline import export as run
+    from kg.pipeline import resolve_outputs
+
+    if problems is not None and rejects is not None:
+        raise UsageError("give problems= or its older name rejects=, not both")
+    resolved = resolve_outputs(_paths(outputs), format)
+    return run(
+        _paths(inputs),
+        resolved,
+        problems=problems if problems is not None else rejects,
+        base_iri=base_iri,
+        jobs=jobs,
+        progress=progress,
+        with_ontology=with_ontology,
+    )
+
+
+def graph(
+    inputs: PathLike | Iterable[PathLike] = (),
+    *,
+    base_iri: str = AIMID,
+    with_ontology: bool = False,
+    jobs: int | None = None,
+) -> rdflib.Graph:
+    """The export of ``inputs`` as an ``rdflib.Graph`` in memory, with the export's prefixes.
+
+    Convenient in a notebook and for small corpora (thousands of events). rdflib holds about
+    1 KB per triple, so for the whole monitor prefer ``export`` to files and ``load`` + ``query``
+    on a store. Rejected inputs are left out silently here: use ``export`` to see them.
+    """
+    with tempfile.TemporaryDirectory(prefix="aim-kg-graph-") as folder:
+        path = os.path.join(folder, "graph.nt")
+        export(inputs, [path], base_iri=base_iri, with_ontology=with_ontology, jobs=jobs)
+        g = rdflib.Graph(bind_namespaces="none")
+        for name, namespace in prefixes(base_iri).items():
+            g.bind(name, namespace, override=True)
+        g.parse(path, format="nt")
+    return g
+
+
+def validate(
+    data: rdflib.Graph | PathLike | Iterable[PathLike],
+    *,
+    engine: str = "fast",
+    allow_warnings: bool = False,
+) -> tuple[bool, rdflib.Graph, str]:
+    """Validate RDF against the aim-kg shapes: ``(conforms, results_graph, results_text)``.
+
+    pySHACL's convention: ``data`` is an ``rdflib.Graph`` or RDF files (read by extension:
+    .ttl .nt .nq .trig .jsonld .rdf, optionally .gz), validated together as one graph with
+    the ontology and taxonomies (RDFS inference). As SHACL says, the data conforms only if
+    there is no result at all; ``allow_warnings=True`` lets warnings and infos pass, as
+    pySHACL's option of that name does. ``engine``: "fast" (the compiled shapes) or "pyshacl".
+    """
+    from kg.shacl import check
+    from kg.shacl.report import report_triples
+    from kg.terms import to_ox
+
+    if engine not in ("fast", "pyshacl"):
+        raise UsageError(f"engine {engine!r}: expected 'fast' or 'pyshacl'")
+    if isinstance(data, rdflib.Graph):
+        results = check.validate_triples(check.from_rdflib(data), engine)
+    else:
+        results = check.validate_files(_paths(data), None, engine)
+    conforms = check.conforms(results, allow_warnings)
+    report = rdflib.Graph(bind_namespaces="none")
+    report.bind("sh", SH)
+    triples = report_triples(results, conforms)
+    report.parse(
+        data=ox.serialize(
+            [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples],
+            format=ox.RdfFormat.N_TRIPLES,
+        ),
+        format="nt",
+    )
+    text = "\n".join(check.describe(results, conforms))
+    return conforms, report, text
+
+
+class Rows(list):
+    """The rows of a SELECT answer: each a mapping from variable name to an rdflib term
+    (``URIRef``, ``Literal``, ``BNode``); an unbound variable is absent from its row.
+    ``variables`` lists the variables in the order of the query."""
+
+    variables: list[str]
+
+    def __init__(self, rows: Iterable[Mapping[str, Any]], variables: list[str]):
+        super().__init__(rows)
+        self.variables = variables
+
+
+def _rdflib_term(term):
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return rdflib.Literal(term.value, lang=term.language)
+        return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+    raise TypeError(f"not an RDF term: {term!r}")  # triple terms are not in aim-kg's graphs
+
+
+def query(
+    sparql: str,
+    *,
+    data: PathLike | Iterable[PathLike] | None = None,
+    store: PathLike | None = None,
+    base_iri: str = AIMID,
+    jobs: int | None = None,
+) -> Rows | bool | rdflib.Graph:
+    """Run a SPARQL query (text, a .rq file or a catalogue name) over data or a store.
+
+    ``data``: exports (any RDF file) or raw AIM inputs, exported on the fly; ``store``: a store
+    folder made by ``load``; neither: the bundled examples. The default graph is the union of
+    all graphs and the graph's prefixes are declared. SELECT gives ``Rows`` (a list of dicts),
+    ASK a bool, CONSTRUCT and DESCRIBE an ``rdflib.Graph``.
+    """
+    from kg.sparql import query as sparql_query
+    from kg.sparql import store as kgstore
+
+    if store is not None and data is not None:
+        raise UsageError("give either store= or data=, not both")
+    parsed = sparql_query.resolve(sparql)
+    sparql_query.prepare(parsed, base_iri)
+    with ExitStack() as stack:
+        if store is not None:
+            st = kgstore.open_store(os.fspath(store), create=False)
+        else:
+            sources = kgstore.read(_paths(data), stack, base_iri=base_iri, jobs=jobs)
+            st = ox.Store()
+            kgstore.load(st, sources, base_iri)
+        answer = sparql_query.run(st, parsed, base_iri)
+        kind = sparql_query.kind(answer)
+        if kind == "boolean":
+            return bool(answer)
+        if kind == "graph":
+            g = rdflib.Graph(bind_namespaces="none")
+            for name, namespace in prefixes(base_iri).items():
+                g.bind(name, namespace, override=True)
+            for t in answer:
+                g.add((_rdflib_term(t.subject), _rdflib_term(t.predicate), _rdflib_term(t.object)))
+            return g
+        variables = [v.value for v in answer.variables]
+        return Rows(
+            (
+                {
+                    name: _rdflib_term(value)
+                    for name, value in zip(variables, solution, strict=True)
+                    if value is not None
+                }
+                for solution in answer
+            ),
+            variables,
+        )
+
+
+def load(
+    data: PathLike | Iterable[PathLike] | None,
+    store: PathLike,
+    *,
+    clear: bool = False,
+    base_iri: str = AIMID,
+    jobs: int | None = None,
+    progress: bool = False,
+) -> LoadReport:
+    """Load exports (any RDF file) or raw AIM inputs into the store folder ``store``.
+
+    One named graph per event: loading an event again replaces it. Returns the ``LoadReport``
+    (events, replaced, outlets, duplicates, quads; ``problems`` of raw inputs exported on the
+    fly). None or () loads the bundled examples.
+    """
+    from kg.sparql import store as kgstore
+
+    with ExitStack() as stack:
+        sources = kgstore.read(_paths(data), stack, base_iri=base_iri, jobs=jobs, progress=progress)
+        st = kgstore.open_store(os.fspath(store), create=True)
+        try:
+            report = kgstore.load(st, sources, base_iri, clear=clear)
+        finally:
+            del st
+    report.problems = [p for s in sources if s.summary for p in s.summary.problems]
+    return report
