@@ -213,7 +213,9 @@ def test_rejects_exit_3_and_the_rest_is_exported(tmp_path: Path):
     assert 'did you mean "AI hazard"' in lines[0]["reason"]
     # Warnings are there too, with their kind and code: the good event has no article.
     warnings = [r for r in problems if r["kind"] == "warning"]
-    assert [(r["event"], r["code"]) for r in warnings] == [("2026-01-01-aaaa", "event-article-present")]
+    assert [(r["event"], r["code"]) for r in warnings] == [
+        ("2026-01-01-aaaa", "event-article-present")
+    ]
     assert f"{bad}:1: rejected:" in result.stderr
     assert "Traceback" not in result.output
 
