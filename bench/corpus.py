@@ -4,14 +4,14 @@
 
 writes ``OUT/json/`` (paginated ``{"incidents": [...]}`` files of 500 records, like the AIM API,
 or JSON Lines with ``--jsonl``), ``OUT/pages/YYYY/<id>.txt`` (one AIM page per event, named by
-its AIM id, in the page anatomy of shared/reference/aim-facets.md §1) and ``OUT/manifest.json``
+its AIM id, in the page anatomy of docs/inputs.md) and ``OUT/manifest.json``
 (the parameters and counts). Both forms hold the SAME events, so they can be timed side by side;
 the page form has no countries, as AIM pages show none, and the JSON form has article URLs only
 with ``--urls`` (pages have none), so by default the two forms give the same graph but for the
 aim:country triples.
 
 What makes it realistic:
-- facet values are drawn from the real records of shared/data/aim-mirror-sample.json: each facet
+- facet values are drawn from the real records of tests/data/aim-mirror-sample.json: each facet
   of an event takes the value (a list of exact vocabulary labels) that facet has in a random
   real record, so label frequencies, list lengths and co-occurrence within a facet are the real
   ones; severity, autonomy level and countries likewise (a share of countries from a wider list);
@@ -22,7 +22,7 @@ What makes it realistic:
 - a few thousand outlets, per language, with a long-tailed popularity and spelling variants
   (case, accents, hyphens: "Europa Press" / "europa press" / "Europa-Press");
 - dates spread over 2014-2026 (more events in later years), AIM ids ``YYYY-MM-DD-xxxx``,
-  AIID ids from shared/data/aiid-oecd-links.json on a few events;
+  AIID ids from tests/data/aiid-oecd-links.json on a few events;
 - pages are copied the way users copy them: some with CRLF, a BOM, zero-width spaces between
   labels, extra blank lines, an article listed twice.
 
@@ -49,9 +49,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-MIRROR = SHARED / "data" / "aim-mirror-sample.json"
-AIID_LINKS = SHARED / "data" / "aiid-oecd-links.json"
+DATA = ROOT / "tests" / "data"  # copies of outside data, with sources and licences
+MIRROR = DATA / "aim-mirror-sample.json"
+AIID_LINKS = DATA / "aiid-oecd-links.json"
 HEADLINES = ROOT / "tests" / "data" / "headlines.tsv"
 
 VERSION = 1  # bump when the same seed would give different bytes

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import re
+import json
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-FACETS_MD = SHARED / "reference" / "aim-facets.md"
-DATA = SHARED / "data"
 TESTS = ROOT / "tests"
+DATA = TESTS / "data"  # copies of outside data, with sources and licences (data/README.md)
+MIRROR = DATA / "aim-mirror-sample.json"
+EXAMPLE_PAGE = ROOT / "kg" / "examples" / "pages" / "caceres-deepfakes.txt"
 
 
 def pytest_addoption(parser):
@@ -27,17 +27,14 @@ def update_goldens(request) -> bool:
     return request.config.getoption("--update-goldens")
 
 
+def aim_reference() -> dict:
+    """What AIM publishes (labels, headings, principle mapping, definition): data/README.md."""
+    return json.loads((DATA / "aim-reference.json").read_text(encoding="utf-8"))
+
+
 def facet_lists() -> dict[str, list[str]]:
-    """The label lists of aim-facets.md §2, keyed by API key, read from that one place."""
-    text = FACETS_MD.read_text(encoding="utf-8")
-    section = text.split("## 2.", 1)[1].split("\n## ", 1)[0]
-    lists: dict[str, list[str]] = {}
-    for item in re.split(r"\n- ", "\n" + section.split("\n- ", 1)[1]):
-        head, _, labels = item.partition(":")
-        key = re.search(r"\[(\w+)", head).group(1)
-        labels = " ".join(labels.split("\n\n")[0].split())
-        lists[key] = [label.strip() for label in labels.split(" · ")]
-    return lists
+    """AIM's label lists, keyed by API key, from the independent copy in data/."""
+    return aim_reference()["facet_labels"]
 
 
 @pytest.fixture(scope="session")

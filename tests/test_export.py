@@ -14,7 +14,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from click.testing import CliRunner
-from conftest import DATA, SHARED
+from conftest import EXAMPLE_PAGE, MIRROR
 from pyld import jsonld
 
 from kg import pipeline as export_module
@@ -160,7 +160,7 @@ def test_gzip_output_is_deterministic(tmp_path: Path):
 
 
 def test_stdout_and_stdin():
-    page = (SHARED / "examples" / "caceres-deepfakes.txt").read_text(encoding="utf-8")
+    page = EXAMPLE_PAGE.read_text(encoding="utf-8")
     result = run("-", "-o", "-", "--format", "nt", "-q", input=page)
     assert result.exit_code == 0
     parsed = {q.triple for q in ox.parse(result.stdout_bytes, format=ox.RdfFormat.N_TRIPLES)}
@@ -174,7 +174,7 @@ def test_default_output_is_turtle_on_stdout():
 
 
 def test_unmapped_label_is_exported_and_named_on_stderr(tmp_path: Path):
-    page = (SHARED / "examples" / "caceres-deepfakes.txt").read_text(encoding="utf-8")
+    page = EXAMPLE_PAGE.read_text(encoding="utf-8")
     src = tmp_path / "2026-05-27-4a1b.txt"
     src.write_text(page.replace("Privacy & data governance", "Privacy and data governance"))
     out = tmp_path / "out.nt"
@@ -307,9 +307,9 @@ def test_base_iri_moves_instances(tmp_path: Path):
 
 def test_the_real_mirror_records(tmp_path: Path):
     """228 real AIM records: every facet label mapped, counts equal to the source."""
-    records = json.loads((DATA / "aim-mirror-sample.json").read_text(encoding="utf-8"))
+    records = json.loads(MIRROR.read_text(encoding="utf-8"))
     out = tmp_path / "mirror.nt"
-    result = run(str(DATA / "aim-mirror-sample.json"), "-o", str(out))
+    result = run(str(MIRROR), "-o", str(out))
     assert result.exit_code == 0, result.output
     store = ox.Store()
     store.load(path=str(out), format=ox.RdfFormat.N_TRIPLES)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 
-from conftest import SHARED
+from conftest import EXAMPLE_PAGE
 
 from kg.namespaces import AIM, AIMTAX
 from kg.read.page import read_page
 
-EXAMPLE = (SHARED / "examples" / "caceres-deepfakes.txt").read_text(encoding="utf-8")
+EXAMPLE = EXAMPLE_PAGE.read_text(encoding="utf-8")
 
 
 def read(vocab, text: str, stem: str = "page"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import json
 
-from conftest import DATA, SHARED
+from conftest import EXAMPLE_PAGE, MIRROR
 
 from kg.namespaces import AIM, AIMTAX
 from kg.read.page import read_page
@@ -95,7 +95,7 @@ def test_labels_as_strings(vocab):
 
 
 def test_page_and_record_give_the_same_model(vocab):
-    page = (SHARED / "examples" / "caceres-deepfakes.txt").read_text(encoding="utf-8")
+    page = EXAMPLE_PAGE.read_text(encoding="utf-8")
     from_page, _ = read_page(page, "p.txt", "2026-05-27-4a1b", vocab)
     from_record, _ = read(vocab, RECORD)
     assert from_page.facets == from_record.facets
@@ -104,7 +104,7 @@ def test_page_and_record_give_the_same_model(vocab):
 
 
 def test_mirror_records_map_every_label(vocab):
-    records = json.loads((DATA / "aim-mirror-sample.json").read_text(encoding="utf-8"))
+    records = json.loads(MIRROR.read_text(encoding="utf-8"))
     for data in records:
         event, problems = read(vocab, data)
         assert problems == [], data["id"]
@@ -173,7 +173,7 @@ def test_record_without_id_gets_a_stable_one(vocab):
 
 
 def test_a_title_the_page_shortened_matches_the_full_one(vocab):
-    page = (SHARED / "examples" / "caceres-deepfakes.txt").read_text(encoding="utf-8")
+    page = EXAMPLE_PAGE.read_text(encoding="utf-8")
     from_page, _ = read_page(page, "p.txt", "2026-05-27-4a1b", vocab)
     data = copy.deepcopy(RECORD)
     data["articles"] = [

@@ -11,7 +11,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
-from conftest import DATA
+from conftest import MIRROR
 
 from kg import terms
 from kg.model.triples import Minter, concept_block, event_block, outlet_block, outlet_stubs
@@ -42,7 +42,7 @@ OUTLETS = [
 def corpus(vocab, size: int = 1000):
     """Real mirror records, repeated under new ids, each with a few synthetic articles."""
     rng = random.Random(7)
-    records = json.loads((DATA / "aim-mirror-sample.json").read_text(encoding="utf-8"))
+    records = json.loads(MIRROR.read_text(encoding="utf-8"))
     minter = Minter()
     blocks = []
     for n in range(size):

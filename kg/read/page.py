@@ -1,6 +1,6 @@
 """An AIM incident page, as a user copies it from oecd.ai, to a model event.
 
-The anatomy (shared/reference/aim-facets.md §1): title; noise (thumbnail alt text, disclaimer);
+The anatomy (docs/inputs.md): title; noise (thumbnail alt text, disclaimer);
 summary ending "[AI generated]"; "Why's our monitor labelling this an incident or hazard?" and
 the rationale; facet blocks (a heading, then labels concatenated with no separator); optionally
 "In other databases"; then "Articles about this incident or hazard" and, per article, its title,

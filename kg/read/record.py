@@ -1,11 +1,11 @@
 """An AIM API record (JSON object) to a model event.
 
-Fields (shared/reference/aim-facets.md §3): id, title, date, summary, evidences (rationales),
+Fields (docs/inputs.md): id, title, date, summary, evidences (rationales),
 location{country_code}, articles[] (title, date, publisher, url, evidences), aiid_ids[], and
 properties{...} holding the facet labels under each scheme's aim:recordKey. Labels may come as a
 list, as one string joined with " | ", or concatenated as on a page; all are split the same way.
 
-The reshaped records of the public mirror in shared/data (Portuguese keys: titulo, tipo,
+The reshaped records of a public mirror (github.com/cezaradts/OCDE; Portuguese keys: titulo, tipo,
 resumo...) are read too, by renaming their keys first.
 """
 
