@@ -30,10 +30,22 @@ def vocabulary_graph() -> rdflib.Graph:
     return g
 
 
+QA_SHAPES = rdflib.Graph().parse(resources.qa_shapes())
+
+
 def qa(graph: rdflib.Graph) -> tuple[bool, rdflib.Graph]:
-    shapes = rdflib.Graph().parse(resources.qa_shapes())
-    conforms, report, _ = pyshacl.validate(graph, shacl_graph=shapes, advanced=True)
+    conforms, report, _ = pyshacl.validate(graph, shacl_graph=QA_SHAPES, advanced=True)
     return conforms, report
+
+
+def caught_by(report: rdflib.Graph) -> set[str]:
+    """The named QA shapes whose constraints the report's results come from (local names)."""
+    names = set()
+    for shape in report.objects(None, SH.sourceShape):
+        while isinstance(shape, rdflib.BNode):  # a property shape: the node shape that has it
+            shape = QA_SHAPES.value(predicate=SH.property, object=shape)
+        names.add(str(shape).rsplit("#", 1)[-1])
+    return names
 
 
 @pytest.mark.parametrize("path", [*VOCAB_FILES, resources.data_shapes(), resources.qa_shapes()])
@@ -58,44 +70,73 @@ def _add_concept(g: rdflib.Graph, scheme: str, label: str) -> None:
     g.add((concept, RDFS.isDefinedBy, rdflib.URIRef("https://w3id.org/aim-kg/taxonomy")))
 
 
-# Each mutation breaks one rule of the QA shapes; the QA must notice.
+# Each mutation breaks one rule of the QA shapes; the QA must notice, with the shape of that rule.
 MUTATIONS = {
-    "header without license": lambda g: g.remove(
-        (rdflib.URIRef("https://w3id.org/aim-kg/ontology"), rdflib.DCTERMS.license, None)
+    "header without license": (
+        lambda g: g.remove(
+            (rdflib.URIRef("https://w3id.org/aim-kg/ontology"), rdflib.DCTERMS.license, None)
+        ),
+        "OntologyHeaderShape",
     ),
-    "term without comment": lambda g: g.remove(
-        (rdflib.URIRef(AIM + "harmType"), RDFS.comment, None)
+    "term without comment": (
+        lambda g: g.remove((rdflib.URIRef(AIM + "harmType"), RDFS.comment, None)),
+        "TermShape",
     ),
-    "term without label": lambda g: g.remove((rdflib.URIRef(AIM + "Outlet"), RDFS.label, None)),
-    "term not defined by the ontology": lambda g: g.remove(
-        (rdflib.URIRef(AIM + "Event"), RDFS.isDefinedBy, None)
+    "term without label": (
+        lambda g: g.remove((rdflib.URIRef(AIM + "Outlet"), RDFS.label, None)),
+        "TermShape",
     ),
-    "concept without prefLabel": lambda g: g.remove(
-        (rdflib.URIRef(AIMTAX + "harm-type-other"), SKOS.prefLabel, None)
+    "term not defined by the ontology": (
+        lambda g: g.remove((rdflib.URIRef(AIM + "Event"), RDFS.isDefinedBy, None)),
+        "TermShape",
     ),
-    "concept with two prefLabels": lambda g: g.add(
-        (
-            rdflib.URIRef(AIMTAX + "harm-type-other"),
-            SKOS.prefLabel,
-            rdflib.Literal("Else", lang="en"),
-        )
+    "concept without prefLabel": (
+        lambda g: g.remove((rdflib.URIRef(AIMTAX + "harm-type-other"), SKOS.prefLabel, None)),
+        "ConceptShape",
     ),
-    "concept without scheme": lambda g: g.remove(
-        (rdflib.URIRef(AIMTAX + "ai-task-other"), SKOS.inScheme, None)
+    "concept with two prefLabels": (
+        lambda g: g.add(
+            (
+                rdflib.URIRef(AIMTAX + "harm-type-other"),
+                SKOS.prefLabel,
+                rdflib.Literal("Else", lang="en"),
+            )
+        ),
+        "ConceptShape",
     ),
-    "two concepts of a scheme share a label": lambda g: g.add(
-        (
-            rdflib.URIRef(AIMTAX + "industry-other"),
-            SKOS.altLabel,
-            rdflib.Literal("Agriculture", lang="en"),
-        )
+    "concept without scheme": (
+        lambda g: g.remove((rdflib.URIRef(AIMTAX + "ai-task-other"), SKOS.inScheme, None)),
+        {"ConceptShape", "ConceptInSchemeListedShape"},  # its scheme still lists it
     ),
-    "a label is a prefix of another": lambda g: _add_concept(g, "principle", "Safe"),
-    "principle without broadMatch": lambda g: g.remove(
-        (rdflib.URIRef(AIMTAX + "principle-safety"), SKOS.broadMatch, None)
+    "concept not listed in its scheme": (
+        lambda g: g.remove((None, SKOS.hasTopConcept, rdflib.URIRef(AIMTAX + "ai-task-other"))),
+        "ConceptInSchemeListedShape",
     ),
-    "redeclared foreign term": lambda g: g.add(
-        (rdflib.URIRef("https://schema.org/NewsArticle"), RDF.type, OWL.Class)
+    "two concepts of a scheme share a label": (
+        lambda g: g.add(
+            (
+                rdflib.URIRef(AIMTAX + "industry-other"),
+                SKOS.altLabel,
+                rdflib.Literal("Agriculture", lang="en"),
+            )
+        ),
+        {"UniquePrefLabelShape", "NoPrefixLabelShape"},  # a label is a prefix of itself
+    ),
+    "a label is a prefix of another": (
+        lambda g: _add_concept(g, "principle", "Safe"),
+        {"NoPrefixLabelShape", "PrincipleBroadMatchShape"},  # the new principle has no match
+    ),
+    "principle without broadMatch": (
+        lambda g: g.remove((rdflib.URIRef(AIMTAX + "principle-safety"), SKOS.broadMatch, None)),
+        "PrincipleBroadMatchShape",
+    ),
+    "OECD principle without notation": (
+        lambda g: g.remove((None, SKOS.notation, rdflib.Literal("1.2"))),
+        "OecdNotationShape",
+    ),
+    "redeclared foreign term": (
+        lambda g: g.add((rdflib.URIRef("https://schema.org/NewsArticle"), RDF.type, OWL.Class)),
+        "TermShape",
     ),
 }
 
@@ -103,9 +144,11 @@ MUTATIONS = {
 @pytest.mark.parametrize("name", MUTATIONS)
 def test_qa_shapes_catch_a_broken_vocabulary(name: str):
     g = vocabulary_graph()
-    MUTATIONS[name](g)
-    conforms, _ = qa(g)
+    mutate, shape = MUTATIONS[name]
+    mutate(g)
+    conforms, report = qa(g)
     assert not conforms
+    assert caught_by(report) == (shape if isinstance(shape, set) else {shape})
 
 
 def _labels(g: rdflib.Graph, scheme: str, prop) -> list[str]:
