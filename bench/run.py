@@ -58,8 +58,6 @@ BASELINE_STEPS = [
     ("ntriples", "rdflib N-Triples"),
     ("shacl", "pySHACL, whole graph, inference=rdfs"),
 ]
-_SUMMARY = re.compile(r"exported (\d+) events \((\d+) triples, (\d+) outlets, (\d+) concepts\)")
-_REJECTED = re.compile(r"; (\d+) rejected, (\d+) with warnings")
 
 
 def log(message: str) -> None:
@@ -143,29 +141,29 @@ def ensure_corpus(events: int, seed: int, root: Path) -> tuple[Path, dict, float
 
 
 def export(source: Path, work: Path, name: str, jobs: int | None, timeout: float) -> dict:
+    """One export of the three formats, in a fresh process (bench.job over kg.export)."""
     work.mkdir(parents=True, exist_ok=True)
     outputs = [work / f"{name}.{ext}" for ext in ("ttl", "jsonld", "nt")]
-    cmd = [*aim_kg_command(), "export", str(source)]
-    for path in outputs:
-        cmd += ["-o", str(path)]
-    cmd += ["--rejects", str(work / f"{name}-rejects.jsonl")]
+    cmd = [sys.executable, "-m", "bench.job", "export", str(source), *map(str, outputs)]
+    cmd += ["--problems", str(work / f"{name}-problems.jsonl")]
     if jobs:
         cmd += ["--jobs", str(jobs)]
     got = measure.run(cmd, timeout=timeout, cwd=ROOT)
     result = got.as_dict()
-    summary = _SUMMARY.search(got.stderr)
-    rejected = _REJECTED.search(got.stderr)
+    try:
+        counts = json.loads(got.stdout)
+    except ValueError:
+        counts = {}
+        result["error"] = (got.stderr.strip().splitlines() or ["no output"])[-1][:300]
     result.update(
-        events=int(summary.group(1)) if summary else None,
-        triples=int(summary.group(2)) if summary else None,
-        outlets=int(summary.group(3)) if summary else None,
-        rejected=int(rejected.group(1)) if rejected else None,
-        warned=int(rejected.group(2)) if rejected else None,
+        events=counts.get("events"),
+        triples=counts.get("triples"),
+        outlets=counts.get("outlets"),
+        rejected=counts.get("rejected"),
+        warned=counts.get("warned"),
         sizes_mb={p.suffix[1:]: round(p.stat().st_size / 2**20, 1) for p in outputs if p.exists()},
         nt=str(outputs[2]),
     )
-    if not summary:
-        result["error"] = (got.stderr.strip().splitlines() or ["no output"])[-1][:300]
     status = "timed out" if got.timed_out else f"exit {got.returncode}"
     log(
         f"  {name}: {got.wall:.1f} s, {got.tree_pss_mb:.0f} MB (tree PSS), "
