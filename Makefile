@@ -32,14 +32,16 @@ install: $(STAMP)
 demo: $(STAMP)
 	@mkdir -p $(OUT)
 	$(BIN)/aim-kg export -o $(OUT)/aim-kg.ttl -o $(OUT)/aim-kg.jsonld -o $(OUT)/aim-kg.nt \
-		--rejects $(OUT)/rejects.jsonl
+		-o $(OUT)/aim-kg.nq --problems $(OUT)/problems.jsonl
 	@echo "demo: the bundled examples are in $(OUT)/: aim-kg.ttl (Turtle), aim-kg.jsonld (JSON-LD),"
-	@echo "      aim-kg.nt (N-Triples), rejects.jsonl (inputs left out: none). Next: $(BIN)/aim-kg --help"
+	@echo "      aim-kg.nt (N-Triples), aim-kg.nq (N-Quads, a graph per event), and problems.jsonl:"
+	@echo "      $$(grep -c '"kind": "reject"' $(OUT)/problems.jsonl) inputs left out," \
+		"$$(grep -c '"kind": "warning"' $(OUT)/problems.jsonl) warnings. Next: $(BIN)/aim-kg --help"
 
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
