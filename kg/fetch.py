@@ -178,11 +178,17 @@ class Incomplete:
     window: str
     total: int
     got: int
+    split: bool = False  # split, but its parts hold fewer records than the window counts
 
     def __str__(self) -> str:
+        why = (
+            "its parts hold fewer: some records match no value of the filter, such as a record "
+            "without a country"
+            if self.split
+            else f"at most {CAP} per answer and no finer filter"
+        )
         return (
-            f"{self.window}: the API counts {self.total} records, {self.got} could be had "
-            f"(at most {CAP} per answer and no finer filter)"
+            f"{self.window}: the API counts {self.total} records, {self.got} could be had ({why})"
         )
 
 
@@ -361,7 +367,7 @@ def _harvest(window: Window, client, run, records: dict, result: FetchResult, re
     for child in children:
         ids |= _harvest(child, client, run, records, result, report)
     if len(ids) < total and len(result.incomplete) == named:
-        result.incomplete.append(Incomplete(window.describe(), total, len(ids)))
+        result.incomplete.append(Incomplete(window.describe(), total, len(ids), split=True))
     return ids
 
 
@@ -526,9 +532,9 @@ def _details(records: dict, client, store, workers: int, result: FetchResult, re
 class _Client:
     """Requests with a pause between their starts, retries and back-off, and counts."""
 
-    def __init__(self, api, delay, retries, backoff, timeout, sleep):
+    def __init__(self, api, delay, retries, backoff, timeout, sleep, clock=time.monotonic):
         self.api, self.delay, self.max_retries = api, delay, retries
-        self.backoff, self.timeout, self.sleep = backoff, timeout, sleep
+        self.backoff, self.timeout, self.sleep, self.clock = backoff, timeout, sleep, clock
         self.lock = threading.Lock()
         self.next_start = 0.0
         self.requests = 0
@@ -537,7 +543,7 @@ class _Client:
 
     def _pace(self) -> None:
         with self.lock:
-            now = time.monotonic()
+            now = self.clock()
             begin = max(now, self.next_start)
             self.next_start = begin + self.delay
             self.requests += 1

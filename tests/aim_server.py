@@ -88,6 +88,19 @@ def targeted(kind: str, *, method: str | None = None, contains: str = "", times:
     return plan
 
 
+def combine(*plans: Plan) -> Plan:
+    """The first fault any of ``plans`` names."""
+
+    def plan(n: int, method: str, where: str) -> str | None:
+        for each in plans:
+            fault = each(n, method, where)
+            if fault:
+                return fault
+        return None
+
+    return plan
+
+
 class AimServer:
     """The stand-in API. ``url`` is its base (``http://127.0.0.1:PORT/api/v1``)."""
 
@@ -113,7 +126,9 @@ class AimServer:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
         self.httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}{BASE}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     def __enter__(self) -> AimServer:
         self.thread.start()
