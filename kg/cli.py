@@ -698,7 +698,7 @@ def fetch_command(
     for window in result.incomplete:
         click.echo(f"incomplete: {window}", err=True)
     if not quiet:
-        fetched = f"{result.details} details" if articles else "no details"
+        fetched = f"{result.details} details asked" if articles else "no details"
         click.echo(
             f"fetched {result.records} records to {output} ({result.new} new, {result.changed} "
             f"changed, {result.unchanged} unchanged, {result.removed} removed); asked "
