@@ -658,10 +658,18 @@ def fetch_command(
     from its cache. Exit code 3 if some window could not be had whole (named on stderr; the
     rest is written), 1 if a request failed for good or an answer was malformed (nothing written).
     """
+    import time
+
     render = None
     if not quiet and sys.stderr.isatty():
+        shown = [0.0]
 
         def render(p: kgfetch.Progress) -> None:
+            now = time.monotonic()
+            last = p.phase == "details" and p.details_done == p.details_total
+            if now - shown[0] < 0.1 and not last:
+                return  # at most ten redraws a second
+            shown[0] = now
             line = (
                 f"{p.windows} windows, {p.records} records, "
                 f"details {p.details_done}/{p.details_total}, "
