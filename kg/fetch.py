@@ -348,11 +348,12 @@ def _harvest(window: Window, client, run, records: dict, result: FetchResult, re
     raw = run.window_answer(body)
     if raw is None:
         raw = client.call("POST", client.api + LIST_PATH, body, what)
+        total, found = _parse_list(raw, what)  # only a well-formed answer is kept
         run.store_window(body, raw)
         result.windows += 1
     else:
+        total, found = _parse_list(raw, what)
         result.windows_cached += 1
-    total, found = _parse_list(raw, what)
     for record in found:
         records.setdefault(record.id, record)
     report(windows=result.windows + result.windows_cached, records=len(records))

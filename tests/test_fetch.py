@@ -310,20 +310,30 @@ def test_a_malformed_answer_stops_the_run(tmp_path, kind, method, says):
     earlier = '{"id": "2020-01-01-0000", "date": "2020-01-01"}\n'
     output.write_text(earlier)  # an earlier output stays as it was
     with small_server(targeted(kind, method=method)) as server:
-        result = invoke("fetch", "-o", str(output), "--api", server.url, "--cache",
-                        str(tmp_path / "c"), *FAST_CLI)  # fmt: skip
+        fetch_args = [
+            "fetch",
+            "-o",
+            str(output),
+            "--api",
+            server.url,
+            "--cache",
+            str(tmp_path / "c"),
+        ]
+        result = invoke(*fetch_args, *FAST_CLI)
         asked = next(r for r in server.log if r.fault)
-    assert result.exit_code == 1
-    assert asked.fault == kind
-    named = f"{method} {server.url}" + (
-        "/incidents/fetch-incidents (" if method == "POST" else f"{asked.path[len('/api/v1') :]}:"
-    )
-    assert named in result.output and says in result.output
-    assert "nothing was written" in result.output
-    assert output.read_text() == earlier and sorted(p.name for p in tmp_path.iterdir()) == [
-        "a.jsonl",
-        "c",
-    ]
+        assert result.exit_code == 1
+        assert asked.fault == kind
+        named = f"{method} {server.url}/incidents/" + (
+            "fetch-incidents (" if method == "POST" else f"{asked.path.rsplit('/', 1)[1]}:"
+        )
+        assert named in result.output and says in result.output
+        assert "nothing was written" in result.output
+        assert output.read_text() == earlier
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["a.jsonl", "c"]
+        # The malformed answer was not kept: asked again, the answer is good and the run ends.
+        rerun = invoke(*fetch_args, *FAST_CLI)
+        assert rerun.exit_code == 0, rerun.output
+        assert output.read_text().splitlines() == held_lines(server)
 
 
 def test_a_day_that_cannot_be_had_whole_is_named(tmp_path):
