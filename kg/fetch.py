@@ -49,6 +49,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from kg import __version__
+from kg.errors import AimKgError
 
 DEFAULT_API = "https://incidents-server.oecdai.org/api/v1"
 LIST_PATH = "/incidents/fetch-incidents"
@@ -84,7 +85,7 @@ _COUNTRY_CODES = """
 COUNTRIES = tuple(_COUNTRY_CODES.split())
 
 
-class FetchError(Exception):
+class FetchError(AimKgError):
     """The run cannot go on: a request failed for good, or an answer is not of the documented
     shape. The message names the request. Nothing was written to the output; ``resumable``
     tells whether the cache holds what was fetched so far (run again to go on)."""
