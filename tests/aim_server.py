@@ -17,9 +17,10 @@ connection is closed without an answer), ``slow`` (the answer comes after ``slow
 ``not-json`` (a 200 whose body is HTML), ``no-id`` (a record without its id),
 ``no-incidents`` (an answer without the ``incidents`` list).
 
-``demo_records()`` is the corpus the tests and the demo serve: the real records of
-tests/data/aim-api-records.jsonl with illustrative articles added to about two thirds of them,
-and synthetic copies that crowd two days above the cap of 100 (tests/data/README.md).
+``demo_records()`` is the corpus the tests and the demo serve: the 228 real records of
+tests/data/aim-mirror-sample.json put back into the API's record form (``real_records()``), with
+illustrative articles added to about two thirds of them, and synthetic copies that crowd two
+days above the cap of 100 (tests/data/README.md).
 
 Run it on its own: ``python tests/aim_server.py [--port N] [--faults N]`` prints the API URL
 and serves until interrupted.
@@ -40,7 +41,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote
 
-DATA = Path(__file__).resolve().parent / "data" / "aim-api-records.jsonl"
+DATA = Path(__file__).resolve().parent / "data"
 BASE = "/api/v1"
 LIST = BASE + "/incidents/fetch-incidents"
 DETAIL = BASE + "/incidents/"
@@ -325,7 +326,7 @@ def with_articles(record: dict, n: int) -> dict:
 
 def crowded_copies(day: str, severity: str, code: str, country: str, count: int, seed: str = ""):
     """``count`` synthetic copies of real records dated ``day``, of one severity and country."""
-    real = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines()]
+    real = real_records()
     out = []
     for k in range(count):
         source = real[(k * 7 + len(seed)) % len(real)]
@@ -343,10 +344,48 @@ def crowded_copies(day: str, severity: str, code: str, country: str, count: int,
     return out
 
 
+def real_records() -> list[dict]:
+    """The mirror's 228 real records in the API's record form, key by key, no value edited.
+
+    The mirror dropped rationales, articles, AIID ids and counts: ``evidences`` and ``articles``
+    are empty and ``n_articles`` is 0; ``aiid_ids`` are those the AIID's own links pair with the
+    record's page (tests/data/aiid-oecd-links.json).
+    """
+    links: dict[str, set[int]] = {}
+    for pair in json.loads((DATA / "aiid-oecd-links.json").read_text(encoding="utf-8")):
+        links.setdefault(pair["sameAs"].rsplit("/", 1)[1], set()).add(pair["incident_id"])
+    records = []
+    for r in json.loads((DATA / "aim-mirror-sample.json").read_text(encoding="utf-8")):
+        properties = {
+            "principles": r["principles"],
+            "industries": r["industries"],
+            "harmed_entities": r["harmed_entities"],
+            "harm_levels": [r["tipo"]],
+            "harm_types": [t for t in r["tipos_dano"].split(" | ") if t],
+            "business_functions": r["business_functions"],
+            "ai_tasks": r["ai_tasks"],
+            "autonomy_level": r["autonomy_level"],
+        }
+        records.append(
+            {
+                "id": r["id"],
+                "title": r["titulo"],
+                "date": r["data"],
+                "summary": r["resumo"],
+                "evidences": [],
+                "location": {"country": r["pais"], "country_code": r["country_code"]},
+                "properties": properties,
+                "aiid_ids": sorted(links.get(r["id"], ())),
+                "n_articles": 0,
+                "articles": [],
+            }
+        )
+    return records
+
+
 def demo_records() -> list[dict]:
     records = []
-    for line in DATA.read_text(encoding="utf-8").splitlines():
-        record = json.loads(line)
+    for record in real_records():
         records.append(with_articles(record, int(_hex(record["id"]), 16) % 3))
     for day, groups in CROWDED.items():
         for severity, code, country, count in groups:

@@ -16,7 +16,15 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from aim_server import AimServer, combine, crowded_copies, periodic, targeted, with_articles
+from aim_server import (
+    AimServer,
+    combine,
+    crowded_copies,
+    periodic,
+    real_records,
+    targeted,
+    with_articles,
+)
 from click.testing import CliRunner
 from conftest import ROOT
 
@@ -37,7 +45,7 @@ END = dt.date(2026, 9, 30)
 # Small pauses and a short timeout (the server's slow answers take 0.6 s) keep the tests fast.
 FAST = {"delay": 0, "backoff": 0, "timeout": 0.25, "end": END}
 FAST_CLI = ["--delay", "0", "--backoff", "0", "--timeout", "0.25", "--to", END.isoformat()]
-REAL = [json.loads(line) for line in (ROOT / "tests/data/aim-api-records.jsonl").open()]
+REAL = real_records()
 
 
 @dataclasses.dataclass
