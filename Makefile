@@ -9,10 +9,11 @@ STAMP  := $(VENV)/.installed
 N      ?= 20000
 OUT    ?= build/demo
 
-.PHONY: help install demo test lint format docs context corpus bench clean
+.PHONY: help install demo harvest-demo test lint format docs context corpus bench clean
 
 help:
 	@echo "make demo     export the bundled examples to $(OUT)/"
+	@echo "make harvest-demo  fetch, export, load and serve from a local stand-in of the AIM API"
 	@echo "make test     run the tests, ruff check and ruff format --check"
 	@echo "make docs     generate the ontology documentation (pyLODE) in build/docs/"
 	@echo "make context  regenerate ontology/context.jsonld from the vocabulary"
@@ -37,6 +38,9 @@ demo: $(STAMP)
 	@echo "      aim-kg.nt (N-Triples), aim-kg.nq (N-Quads, a graph per event), and problems.jsonl:"
 	@echo "      $$(grep -c '"kind": "reject"' $(OUT)/problems.jsonl) inputs left out," \
 		"$$(grep -c '"kind": "warning"' $(OUT)/problems.jsonl) warnings. Next: $(BIN)/aim-kg --help"
+
+harvest-demo: $(STAMP)
+	$(BIN)/python tests/harvest_demo.py --out build/harvest
 
 test: $(STAMP)
 	$(BIN)/ruff check .

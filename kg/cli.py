@@ -16,6 +16,7 @@ import sys
 import click
 
 from kg import __version__
+from kg import fetch as kgfetch
 from kg.errors import AimKgError
 from kg.namespaces import AIMID
 
@@ -558,6 +559,167 @@ def serve(data, store_dir, host, port, timeout, cors, base_iri, jobs, quiet):
             raise click.ClickException(str(exc)) from None
     if status:
         raise click.ClickException(f"the oxigraph server stopped (exit status {status})")
+
+
+# ---------------------------------------------------------------- fetch (the AIM API)
+
+
+@cli.command("fetch")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    metavar="FILE",
+    help="The JSON Lines file to write (.jsonl or .jsonl.gz); run again to update it.",
+)
+@click.option(
+    "--from",
+    "start",
+    type=click.DateTime(["%Y-%m-%d"]),
+    metavar="DATE",
+    help="First event date to fetch (YYYY-MM-DD; default 2000-01-01).",
+)
+@click.option(
+    "--to",
+    "end",
+    type=click.DateTime(["%Y-%m-%d"]),
+    metavar="DATE",
+    help="Last event date to fetch (default: today, UTC).",
+)
+@click.option(
+    "--articles/--no-articles",
+    default=True,
+    show_default=True,
+    help="Fetch each event's detail record, with its articles (one request per event).",
+)
+@click.option(
+    "--api",
+    default=kgfetch.DEFAULT_API,
+    show_default=True,
+    metavar="URL",
+    help="The API's base URL (a mirror, or a test server).",
+)
+@click.option(
+    "--cache",
+    metavar="DIR",
+    help="Where answers are kept to resume and update (default: $XDG_CACHE_HOME/aim-kg "
+    "or ~/.cache/aim-kg).",
+)
+@click.option(
+    "--margin",
+    type=click.IntRange(min=0),
+    default=kgfetch.DEFAULT_MARGIN,
+    show_default=True,
+    metavar="DAYS",
+    help="On an update, ask again for this many days before the newest event held.",
+)
+@click.option(
+    "--delay",
+    type=click.FloatRange(min=0),
+    default=kgfetch.DEFAULT_DELAY,
+    show_default=True,
+    metavar="SECONDS",
+    help="Pause between the starts of two requests.",
+)
+@click.option(
+    "--retries",
+    type=click.IntRange(min=0),
+    default=kgfetch.DEFAULT_RETRIES,
+    show_default=True,
+    metavar="N",
+    help="Tries again after a timeout, a lost connection, 429 or 5xx.",
+)
+@click.option(
+    "--backoff",
+    type=click.FloatRange(min=0),
+    default=kgfetch.DEFAULT_BACKOFF,
+    show_default=True,
+    metavar="SECONDS",
+    help="Pause before the first retry, doubled for each next one (or Retry-After if longer).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=kgfetch.DEFAULT_TIMEOUT,
+    show_default=True,
+    metavar="SECONDS",
+    help="Give up waiting for an answer after this long (then retry).",
+)
+@quiet_option
+def fetch_command(
+    output, start, end, articles, api, cache, margin, delay, retries, backoff, timeout, quiet
+):
+    """Fetch AIM records from the AIM API into a JSON Lines file, for aim-kg export.
+
+    Each line is one record exactly as the API gave it (with --articles, the detail record with
+    its articles), sorted by id; the file appears whole or not at all. Date windows are split
+    until no answer is cut at the API's cap of 100 records. Run it again to update the file: only
+    the recent windows (--margin) and changed details are asked again. Interrupted, it resumes
+    from its cache. Exit code 3 if some window could not be had whole (named on stderr; the
+    rest is written), 1 if a request failed for good or an answer was malformed (nothing written).
+    """
+    import time
+
+    render = None
+    if not quiet and sys.stderr.isatty():
+        shown = [0.0]
+
+        def render(p: kgfetch.Progress) -> None:
+            now = time.monotonic()
+            last = p.phase == "details" and p.details_done == p.details_total
+            if now - shown[0] < 0.1 and not last:
+                return  # at most ten redraws a second
+            shown[0] = now
+            line = (
+                f"{p.windows} windows, {p.records} records, "
+                f"details {p.details_done}/{p.details_total}, "
+                f"{p.requests} requests ({p.retries} retries)"
+            )
+            if p.phase == "details" and p.eta is not None:
+                line += f", about {int(p.eta // 60)} min {int(p.eta % 60)} s left"
+            click.echo(f"\r{line:<100}", err=True, nl=False)
+
+    try:
+        result = kgfetch.fetch(
+            output,
+            start=start.date() if start else None,
+            end=end.date() if end else None,
+            articles=articles,
+            api=api,
+            cache=cache,
+            delay=delay,
+            retries=retries,
+            backoff=backoff,
+            timeout=timeout,
+            margin=margin,
+            progress=render,
+        )
+    except kgfetch.FetchError as exc:
+        if render:
+            click.echo(err=True)
+        tail = "; nothing was written"
+        if exc.resumable:
+            tail += " (what was fetched is cached: run the same command again to go on)"
+        raise click.ClickException(f"{exc}{tail}") from None
+    if render:
+        click.echo(err=True)
+    for window in result.incomplete:
+        click.echo(f"incomplete: {window}", err=True)
+    if not quiet:
+        fetched = f"{result.details} details asked" if articles else "no details"
+        click.echo(
+            f"fetched {result.records} records to {output} ({result.new} new, {result.changed} "
+            f"changed, {result.unchanged} unchanged, {result.removed} removed); asked "
+            f"{result.asked_from}..{result.asked_to} in {result.requests} requests "
+            f"({result.retries} retries, {fetched}"
+            + (f", {result.details_cached} from the cache" if result.details_cached else "")
+            + ")"
+            + ("; resumed an interrupted run" if result.resumed else "")
+            + (f"; {len(result.incomplete)} windows incomplete" if result.incomplete else ""),
+            err=True,
+        )
+    if result.exit_code:
+        sys.exit(result.exit_code)
 
 
 def _terminate(signum, frame) -> None:
