@@ -11,9 +11,9 @@ concepts follow at the end. Output files are complete or absent (written, then r
 
 from __future__ import annotations
 
-import atexit
 import json
 import multiprocessing
+import multiprocessing.util
 import os
 import pickle
 import re
@@ -321,7 +321,8 @@ _WORKER: Worker | None = None  # the worker of this process, in a pool's worker 
 def _start_worker(job: Job) -> None:
     global _WORKER
     _WORKER = Worker(job)
-    atexit.register(_WORKER.close)
+    # Closed when the worker process ends (multiprocessing runs its finalizers then).
+    multiprocessing.util.Finalize(_WORKER, _WORKER.close, exitpriority=10)
 
 
 def _read_batch(units: list[Unit]) -> list[ReadResult]:

@@ -6,6 +6,7 @@ is the reference it is tested against (and ``aim-kg validate --engine pyshacl``)
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from kg import resources, terms
@@ -21,19 +22,30 @@ def pyshacl_results(data, shapes_path: Path | None = None) -> list[Result]:
     import pyshacl
     import rdflib
 
-    ontology, alignments, taxonomies = resources.ontology_files()
-    ont = rdflib.Graph()
-    ont.parse(ontology)
-    ont.parse(alignments)
+    ont, taxonomies, shapes = _reference(shapes_path or resources.data_shapes())
     graph = rdflib.Graph()
     for triple in data:
         graph.add(triple)
-    graph.parse(taxonomies)
-    shapes = rdflib.Graph().parse(shapes_path or resources.data_shapes())
+    for triple in taxonomies:
+        graph.add(triple)
     _, report, _ = pyshacl.validate(
         graph, shacl_graph=shapes, ont_graph=ont, inference="rdfs", allow_warnings=True
     )
     return results_from_report(report)
+
+
+@cache
+def _reference(shapes_path: Path):
+    """The ontology graph, the taxonomy triples and the shapes graph, parsed once (pySHACL
+    reads them and never changes them)."""
+    import rdflib
+
+    ontology, alignments, taxonomies = resources.ontology_files()
+    ont = rdflib.Graph()
+    ont.parse(ontology)
+    ont.parse(alignments)
+    concepts = tuple(rdflib.Graph().parse(taxonomies))
+    return ont, concepts, rdflib.Graph().parse(shapes_path)
 
 
 def results_from_report(report) -> list[Result]:
