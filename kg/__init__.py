@@ -31,6 +31,7 @@ __all__ = [
     "InputError",
     "LoadReport",
     "Problem",
+    "PushReport",
     "QueryError",
     "RdfFileError",
     "Rows",
@@ -40,11 +41,12 @@ __all__ = [
     "export",
     "graph",
     "load",
+    "push",
     "query",
     "validate",
 ]
 
-_API = {"ExportResult", "LoadReport", "Problem", "Rows"} | {
+_API = {"ExportResult", "LoadReport", "Problem", "PushReport", "Rows", "push"} | {
     "export",
     "graph",
     "load",
@@ -53,7 +55,19 @@ _API = {"ExportResult", "LoadReport", "Problem", "Rows"} | {
 }
 
 if TYPE_CHECKING:  # the names below are imported on first use, so `import kg` stays light
-    from kg.api import ExportResult, LoadReport, Problem, Rows, export, graph, load, query, validate
+    from kg.api import (
+        ExportResult,
+        LoadReport,
+        Problem,
+        PushReport,
+        Rows,
+        export,
+        graph,
+        load,
+        push,
+        query,
+        validate,
+    )
     from kg.errors import (
         AimKgError,
         DataError,

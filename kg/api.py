@@ -27,11 +27,23 @@ from kg.errors import UsageError
 from kg.model.events import Problem
 from kg.namespaces import AIMID, SH, prefixes
 from kg.pipeline import ExportResult
+from kg.sparql.push import PushReport
 from kg.sparql.store import LoadReport
 
 PathLike = str | os.PathLike
 
-__all__ = ["ExportResult", "LoadReport", "Problem", "Rows", "export", "graph", "load", "query"]
+__all__ = [
+    "ExportResult",
+    "LoadReport",
+    "Problem",
+    "PushReport",
+    "Rows",
+    "export",
+    "graph",
+    "load",
+    "push",
+    "query",
+]
 
 
 def _paths(value: PathLike | Iterable[PathLike] | None) -> list[str]:
@@ -252,3 +264,40 @@ def load(
             del st
     report.problems = [p for s in sources if s.summary for p in s.summary.problems]
     return report
+
+
+def push(
+    data: PathLike | Iterable[PathLike] | None,
+    endpoint: str,
+    *,
+    user: str | None = None,
+    password: str | None = None,
+    auth: str = "any",
+    parallel: int = 4,
+    retries: int = 4,
+    timeout: float = 60.0,
+    backoff: float = 0.5,
+    base_iri: str = AIMID,
+    jobs: int | None = None,
+) -> PushReport:
+    """Write exports or raw AIM inputs into a store that speaks the SPARQL 1.1 Graph Store HTTP
+    Protocol (``endpoint``: its graph store URL, e.g. ``http://127.0.0.1:7878/store`` for
+    Oxigraph), one named graph per event exactly as ``load`` lays them out: ``PUT`` replaces,
+    never duplicates. ``user``/``password`` for HTTP basic or digest authentication (``auth``);
+    a failed request is retried ``retries`` times, waiting ``backoff`` seconds, then twice that...
+    Returns a ``PushReport`` (events, graphs, triples, outlets, requests, retries, problems)."""
+    from kg.sparql.push import push as run
+
+    return run(
+        _paths(data),
+        endpoint,
+        user=user,
+        password=password,
+        auth=auth,
+        base_iri=base_iri,
+        jobs=jobs,
+        parallel=parallel,
+        retries=retries,
+        timeout=timeout,
+        backoff=backoff,
+    )
