@@ -689,7 +689,11 @@ def network(
         net.write(graph, path, top=top)
     if stats or format_name or not outputs:
         report = net.stats(graph, top=top)
-        text = net.stats_json(report) if format_name == "json" else net.stats_table(report, top)
+        text = (
+            net.stats_json(report)
+            if format_name == "json"
+            else net.stats_table(report, top, base_iri)
+        )
         click.echo(text, nl=False)
     if not quiet:
         where = f"; wrote {', '.join(outputs)}" if outputs else ""

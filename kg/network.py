@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import math
+import unicodedata
 import warnings
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -39,7 +40,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from kg import __version__
-from kg.namespaces import AIM, AIMID, AIMTAX, SCHEMA
+from kg.namespaces import AIM, AIMID, AIMTAX, SCHEMA, prefixes
 
 KINDS = ("cooccurrence", "outlets", "events")
 DEFAULT_FACETS = ("principle", "harm-type")
@@ -426,8 +427,10 @@ def stats(graph: nx.Graph, top: int = DEFAULT_TOP, seed: int = SEED) -> Stats:
     )
 
 
-def stats_table(s: Stats, top: int = DEFAULT_TOP) -> str:
-    """The report of ``stats`` as text: a summary line and three tables."""
+def stats_table(s: Stats, top: int = DEFAULT_TOP, base_iri: str = AIMID) -> str:
+    """The report of ``stats`` as text: a summary line and three tables (IRIs as prefixed
+    names; community members by label, the ``top`` first of the ``top`` largest)."""
+    names = prefixes(base_iri)
     lines = [
         f"{s.kind}: {s.nodes} nodes, {s.edges} edges, density {s.density:.4f}, "
         f"{len(s.communities)} communities",
@@ -436,7 +439,10 @@ def stats_table(s: Stats, top: int = DEFAULT_TOP) -> str:
     lines += _table(
         f"top {len(s.weighted_degree)} by weighted degree",
         ["rank", "weighted degree", "label", "id"],
-        [[i, _num(r.value), r.label, r.id] for i, r in enumerate(s.weighted_degree, 1)],
+        [
+            [i, _num(r.value), r.label, _compact(r.id, names)]
+            for i, r in enumerate(s.weighted_degree, 1)
+        ],
     )
     how = (
         "exact"
@@ -446,7 +452,10 @@ def stats_table(s: Stats, top: int = DEFAULT_TOP) -> str:
     lines += _table(
         f"top {len(s.betweenness)} by betweenness centrality ({how})",
         ["rank", "betweenness", "label", "id"],
-        [[i, f"{r.value:.4f}", r.label, r.id] for i, r in enumerate(s.betweenness, 1)],
+        [
+            [i, f"{r.value:.4f}", r.label, _compact(r.id, names)]
+            for i, r in enumerate(s.betweenness, 1)
+        ],
     )
     shown = s.communities[:top]
     rows = []
@@ -468,9 +477,17 @@ def _num(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.4f}"
 
 
-def _table(title: str, header: list[str], rows: list[list]) -> list[str]:
-    from kg.sparql import _width
+def _compact(iri: str, names: dict[str, str]) -> str:
+    matches = [p for p, ns in names.items() if iri.startswith(ns)]
+    best = max(matches, key=lambda p: len(names[p]), default=None)
+    return f"{best}:{iri[len(names[best]) :]}" if best else iri
 
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _table(title: str, header: list[str], rows: list[list]) -> list[str]:
     cells = [[str(c) for c in row] for row in rows]
     widths = [max([_width(h), *(_width(r[i]) for r in cells)]) for i, h in enumerate(header)]
     right = [all(_isnum(r[i]) for r in cells) for i in range(len(header))]
@@ -675,7 +692,7 @@ def _heatmap(figure, graph: nx.Graph, top: int) -> None:
                         str(int(matrix[i, j])),
                         ha="center",
                         va="center",
-                        fontsize=7,
+                        fontsize=8 if n <= 20 else 7,
                         color="white" if matrix[i, j] > 0.6 * high else "black",
                     )
     for k in range(1, n):  # lines between the communities
