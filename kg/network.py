@@ -26,6 +26,7 @@ Nothing here prints.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import unicodedata
@@ -52,8 +53,9 @@ DEFAULT_TOP = 40
 PICTURE_INCHES = (12, 12)
 PICTURE_DPI = 100
 PICTURE_SIZE = (PICTURE_INCHES[0] * PICTURE_DPI, PICTURE_INCHES[1] * PICTURE_DPI)  # PNG pixels
-# Betweenness is exact up to this many nodes, estimated from this many sampled sources above it.
-BETWEENNESS_EXACT = 1000
+# Betweenness costs a graph traversal per source node: it is exact while nodes × edges stays
+# under this budget, and estimated from budget / edges sampled sources (at least 10) above it.
+BETWEENNESS_BUDGET = 20_000_000
 
 OUTLET_CLASS = AIM + "Outlet"
 EVENT_CLASS = AIM + "Event"
@@ -205,8 +207,8 @@ def cooccurrence(
     scheme_of: dict[str, str] = {}
     rows = _rows(
         store,
-        f"SELECT ?e ?p ?c WHERE {{ VALUES ?p {{ {_values(by_prop)} }} "
-        f"?e ?p ?c . ?e a <{EVENT_CLASS}> }}",
+        # Only events carry the facet properties (their rdfs:domain): no need to join on a type.
+        f"SELECT ?e ?p ?c WHERE {{ VALUES ?p {{ {_values(by_prop)} }} ?e ?p ?c }}",
         base_iri,
     )
     for e, p, c in rows:
@@ -229,9 +231,7 @@ def cooccurrence(
     for concepts in tags.values():
         ordered = sorted(concepts)
         counts.update(ordered)
-        for i, a in enumerate(ordered):
-            for b in ordered[i + 1 :]:
-                pairs[a, b] += 1
+        pairs.update(itertools.combinations(ordered, 2))
     graph = nx.Graph(
         name="aim-kg co-occurrence of " + ", ".join(chosen),
         kind="cooccurrence",
@@ -286,10 +286,7 @@ def outlets(store: ox.Store, min_weight: int = 1, base_iri: str = AIMID) -> nx.G
     covered, n_events, n_articles = _outlet_counts(triples)
     pairs: Counter[tuple[str, str]] = Counter()
     for outlets_of_event in covered.values():
-        ordered = sorted(outlets_of_event)
-        for i, a in enumerate(ordered):
-            for b in ordered[i + 1 :]:
-                pairs[a, b] += 1
+        pairs.update(itertools.combinations(sorted(outlets_of_event), 2))
     graph = nx.Graph(name="aim-kg outlet co-coverage", kind="outlets", events=len(covered))
     for o in sorted(n_events):
         graph.add_node(
@@ -394,12 +391,14 @@ def communities(graph: nx.Graph, seed: int = SEED) -> list[list[str]]:
 
 
 def betweenness(graph: nx.Graph, seed: int = SEED) -> tuple[dict[str, float], int | None]:
-    """Betweenness centrality (unweighted, normalized), exact up to BETWEENNESS_EXACT nodes,
-    estimated from that many seeded sample sources above; and the number of samples (or None)."""
-    n = graph.number_of_nodes()
-    if n <= BETWEENNESS_EXACT:
+    """Betweenness centrality (unweighted, normalized): exact while nodes × edges is within
+    BETWEENNESS_BUDGET, else estimated from that many seeded sample sources; and the number of
+    sources sampled (None: exact)."""
+    n, m = graph.number_of_nodes(), max(graph.number_of_edges(), 1)
+    if n * m <= BETWEENNESS_BUDGET:
         return nx.betweenness_centrality(graph), None
-    return nx.betweenness_centrality(graph, k=BETWEENNESS_EXACT, seed=seed), BETWEENNESS_EXACT
+    k = min(n, max(10, BETWEENNESS_BUDGET // m))
+    return nx.betweenness_centrality(graph, k=k, seed=seed), k
 
 
 def _top(values: dict[str, float], graph: nx.Graph, top: int) -> list[Ranked]:
