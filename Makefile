@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 N      ?= 20000
 OUT    ?= build/demo
 
-.PHONY: help install demo harvest-demo test lint format docs context corpus bench clean
+.PHONY: help install demo harvest-demo test lint format docs context corpus bench pictures clean
 
 help:
 	@echo "make demo     export the bundled examples to $(OUT)/"
@@ -19,6 +19,7 @@ help:
 	@echo "make context  regenerate ontology/context.jsonld from the vocabulary"
 	@echo "make corpus   write a synthetic corpus of N events (default 20000) to build/corpus/"
 	@echo "make bench    run the benchmark and write docs/performance.md"
+	@echo "make pictures regenerate the README's network pictures in docs/img/"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +70,13 @@ corpus: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run --out docs/performance.md
+
+# The pictures of the README (aim-kg network on the bundled examples). Outlet names in Chinese,
+# Japanese and Korean need a font that has them (Debian: apt-get install fonts-noto-cjk).
+pictures: $(STAMP)
+	@mkdir -p docs/img
+	$(BIN)/aim-kg network -q -o docs/img/cooccurrence.png -o docs/img/cooccurrence.svg
+	$(BIN)/aim-kg network -q --kind outlets -o docs/img/outlets.png -o docs/img/outlets.svg
 
 clean:
 	rm -rf build .pytest_cache

@@ -13,7 +13,9 @@ fresh subprocess, timed by bench.measure (wall, CPU, peak memory of the whole pr
    pySHACL run with RDFS inference) at ``--baseline-sizes``; a size not run, or a step cut by
    the timeout, is extrapolated linearly in triples from a size that ran, and labelled so;
 4. the N-Triples write floor (bench.floor) on the triples of the export;
-5. the queries/*.rq catalogue on a pyoxigraph store holding the largest export (bench.sparql).
+5. the queries/*.rq catalogue on a pyoxigraph store holding the largest export (bench.sparql);
+6. ``aim-kg network`` on that store: co-occurrence of all eight facets, outlet co-coverage
+   (bench.network).
 
 It prints one table, writes it with the machine, versions, command and date to ``--out``, and
 keeps every raw figure in build/bench/results.json. The targets of the issue stand next to the
@@ -745,8 +747,19 @@ def document(results: dict, table: str, command: str) -> str:
             "",
             *notes,
             "",
+            *_network_section(results),
         ]
     )
+
+
+def _network_section(results: dict) -> list[str]:
+    """The section of bench.network, when it ran (aim-kg network on the SPARQL store)."""
+    if not results.get("network"):
+        return []
+    from bench import network
+
+    largest = max(int(n) for n in results["sizes"])
+    return [network.section(results["network"], largest), ""]
 
 
 # ---------------------------------------------------------------- main
@@ -902,6 +915,13 @@ def main(argv: list[str] | None = None) -> int:
             args.query_timeout,
         )
         _save(results, raw)
+        store = args.work / largest / "sparql" / "store"
+        if store.is_dir() and "error" not in results["sparql"]:
+            from bench import network
+
+            log(f"aim-kg network on the {int(largest):,}-event store")
+            results["network"] = network.measure_network(store, args.work / largest / "network")
+            _save(results, raw)
 
     for n in baseline_sizes:
         path = Path(results["sizes"][str(n)]["corpus"]["path"])

@@ -7,9 +7,10 @@ The package follows the flow of the data; ``ls kg`` shows its layers:
     shacl/       the SHACL shapes compiled into per-event checks (engine), reports, pySHACL
     write/       one module per output format, behind one writer interface; atomic files
     pipeline.py  the export: these steps over a corpus, on every core
-    sparql/      the other side of the export: store (load), query, serve
+    sparql/      the other side of the export: store (load), query, serve, push
+    network.py   analysis: the graph as networks (co-occurrence, outlets) with networkx
 
-Beside the flow: vocab.py reads the ontology and taxonomies everything else relies on,
+Before the flow: fetch.py harvests the AIM API into JSON Lines. Beside it: vocab.py reads the ontology and taxonomies everything else relies on,
 namespaces.py and terms.py are the IRIs and the form RDF terms take between the steps,
 rdffile.py decides what an RDF file is and how it is read, context.py generates the JSON-LD
 context, resources.py finds the bundled files, errors.py holds the exceptions, api.py the

@@ -825,6 +825,137 @@ def push(
         sys.exit(3)
 
 
+# ---------------------------------------------------------------- network
+
+
+@cli.command()
+@click.argument("data_args", nargs=-1, metavar="[DATA]...")
+@_data_option
+@click.option(
+    "--store",
+    "store_dir",
+    metavar="DIR",
+    help="Use this store (made by aim-kg load) instead of DATA.",
+)
+@click.option(
+    "--kind",
+    type=click.Choice(["cooccurrence", "outlets", "events"]),
+    default="cooccurrence",
+    show_default=True,
+    help="cooccurrence: concepts of --facets tagged on the same events; outlets: outlets that "
+    "covered the same events; events: the bipartite event-outlet graph.",
+)
+@click.option(
+    "--facets",
+    default="principle,harm-type",
+    show_default=True,
+    metavar="F1,F2,...",
+    help="Facets of a co-occurrence graph, as the taxonomy names their schemes: principle, "
+    "industry, stakeholder, harm-type, severity, business-function, ai-task, autonomy-level; "
+    "or all.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "outputs",
+    multiple=True,
+    metavar="FILE",
+    help="Output file, format from the extension: .graphml, .gexf, .json (node-link), .png, "
+    ".svg (a picture). Repeat for several.",
+)
+@click.option(
+    "--min-weight",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    metavar="N",
+    help="Drop edges lighter than N (nodes are kept).",
+)
+@click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    default=40,
+    show_default=True,
+    metavar="N",
+    help="Nodes in a picture, and in each list of the report.",
+)
+@click.option("--stats", is_flag=True, help="Print a report on stdout (the default with no -o).")
+@click.option(
+    "--format",
+    "format_name",
+    type=click.Choice(["table", "json"]),
+    default=None,
+    help="The report's format: table (default) or json.",
+)
+@base_iri_option
+@jobs_option
+@quiet_option
+def network(
+    data_args,
+    data,
+    store_dir,
+    kind,
+    facets,
+    outputs,
+    min_weight,
+    top,
+    stats,
+    format_name,
+    base_iri,
+    jobs,
+    quiet,
+):
+    """Network analytics: co-occurring concepts, outlets, events as graphs (networkx).
+
+    DATA (arguments or -d) and --store are as for aim-kg query; with neither, the bundled
+    examples. Writes GraphML and GEXF (Gephi, Cytoscape, igraph), node-link JSON, and a PNG or
+    SVG picture; --stats (or no -o) prints nodes, edges, density, the --top nodes by weighted
+    degree and by betweenness, and the Louvain communities. Exit code 3 if some raw inputs
+    were rejected (the graph covers the rest).
+    """
+    import os
+
+    from kg import network as net
+    from kg.errors import DataError
+
+    data = tuple(data_args) + tuple(data)
+    if store_dir and data:
+        raise click.UsageError("give either --store or DATA, not both")
+    chosen = net.facet_names(facets)
+    for path in outputs:
+        net.check_output(path)
+    resolved = [os.path.realpath(p) for p in outputs]
+    if len(resolved) != len(set(resolved)):
+        raise click.ClickException("the same output file is named twice")
+    try:
+        store, sources = net.open_data(
+            data, store=store_dir, base_iri=base_iri, jobs=jobs, progress=not quiet
+        )
+    except DataError as exc:
+        raise click.ClickException(f"{exc}; nothing was loaded") from None
+    code = _report_problems(sources, quiet)
+    graph = net.project(store, kind, chosen, min_weight, base_iri)
+    for path in outputs:
+        net.write(graph, path, top=top)
+    if stats or format_name or not outputs:
+        report = net.stats(graph, top=top)
+        text = (
+            net.stats_json(report)
+            if format_name == "json"
+            else net.stats_table(report, top, base_iri)
+        )
+        click.echo(text, nl=False)
+    if not quiet:
+        where = f"; wrote {', '.join(outputs)}" if outputs else ""
+        click.echo(
+            f"{graph.graph['name']}: {graph.number_of_nodes()} nodes, "
+            f"{graph.number_of_edges()} edges{where}",
+            err=True,
+        )
+    if code:
+        sys.exit(code)
+
+
 def _terminate(signum, frame) -> None:
     """SIGTERM ends the run like Ctrl-C: partial output files are removed, exit code 143."""
     raise SystemExit(128 + signum)
