@@ -10,11 +10,11 @@ The package follows the flow of the data; ``ls kg`` shows its layers:
     sparql/      the other side of the export: store (load), query, serve, push
     network.py   analysis: the graph as networks (co-occurrence, outlets) with networkx
 
-Before the flow: fetch.py harvests the AIM API into JSON Lines. Beside it: vocab.py reads the ontology and taxonomies everything else relies on,
-namespaces.py and terms.py are the IRIs and the form RDF terms take between the steps,
-rdffile.py decides what an RDF file is and how it is read, context.py generates the JSON-LD
-context, resources.py finds the bundled files, errors.py holds the exceptions, api.py the
-Python API re-exported here, cli.py the command line.
+Before the flow: fetch.py harvests the AIM API into JSON Lines. Beside it: vocab.py reads the
+ontology and taxonomies everything else relies on, namespaces.py and terms.py are the IRIs and
+the form RDF terms take between the steps, rdffile.py decides what an RDF file is and how it is
+read, context.py generates the JSON-LD context, resources.py finds the bundled files, errors.py
+holds the exceptions, api.py the Python API re-exported here, cli.py the command line.
 """
 
 from __future__ import annotations
