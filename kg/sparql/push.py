@@ -87,23 +87,26 @@ class Client:
         self.requests = 0
         self.retried = 0
         self._lock = threading.Lock()
-        handlers: list = []
+        self._passwords = None
+        self._auth = auth
         if user is not None:
-            passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-            passwords.add_password(None, endpoint, user, password or "")
-            if auth in ("any", "basic"):
-                handlers.append(urllib.request.HTTPBasicAuthHandler(passwords))
-            if auth in ("any", "digest"):
-                handlers.append(urllib.request.HTTPDigestAuthHandler(passwords))
-        # No proxies from the environment: the user named the store, nothing else is asked.
-        handlers.append(urllib.request.ProxyHandler({}))
+            self._passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+            self._passwords.add_password(None, endpoint, user, password or "")
         self._local = threading.local()
-        self._handlers = handlers
 
     def _opener(self) -> urllib.request.OpenerDirector:
+        """One opener per thread, with handlers of its own: urllib's auth handlers keep state
+        (the digest nonce count, the retry count) that threads must not share."""
         opener = getattr(self._local, "opener", None)
-        if opener is None:  # digest state is per opener: one per thread
-            opener = self._local.opener = urllib.request.build_opener(*self._handlers)
+        if opener is None:
+            # No proxies from the environment: the user named the store, nothing else is asked.
+            handlers: list = [urllib.request.ProxyHandler({})]
+            if self._passwords is not None:
+                if self._auth in ("any", "basic"):
+                    handlers.append(urllib.request.HTTPBasicAuthHandler(self._passwords))
+                if self._auth in ("any", "digest"):
+                    handlers.append(urllib.request.HTTPDigestAuthHandler(self._passwords))
+            opener = self._local.opener = urllib.request.build_opener(*handlers)
         return opener
 
     def url(self, graph: str) -> str:
