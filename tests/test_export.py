@@ -412,3 +412,40 @@ def test_sigterm_stops_the_run_cleanly(tmp_path: Path):
     assert proc.wait(timeout=30) == 143
     assert "Traceback" not in proc.stderr.read().decode()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_repeated_warning_is_one_line_unless_verbose(tmp_path: Path):
+    records = [
+        {
+            "id": f"2026-01-0{n}-aaaa",
+            "title": f"Event {n}",
+            "properties": {"harm_levels": ["AI hazard"]},
+        }
+        for n in range(1, 7)
+    ]
+    (tmp_path / "records.json").write_text(json.dumps(records))
+    problems = tmp_path / "problems.jsonl"
+    args = [str(tmp_path / "records.json"), "-o", str(tmp_path / "out.nt")]
+    grouped = run(*args, "--problems", str(problems))
+    assert grouped.exit_code == 0, grouped.output
+    lines = [line for line in grouped.output.splitlines() if line.startswith("warning")]
+    assert len(lines) == 1, grouped.output
+    assert lines[0].startswith(
+        "warning: 6 times [event-article-present]: This event has no article"
+    )
+    assert "2026-01-01-aaaa, 2026-01-02-aaaa, 2026-01-03-aaaa, … (3 more)" in lines[0]
+    assert f"see {problems}" in lines[0]
+    assert len(problems.read_text().splitlines()) == 6
+    verbose = run(*args, "-v")
+    assert sum("warning: This event has no article" in x for x in verbose.output.splitlines()) == 6
+    quiet = run(*args, "-q")
+    assert quiet.output == ""
+
+
+def test_a_page_that_joins_its_record_is_said_once_with_both_names(tmp_path: Path):
+    case = Path(__file__).parent / "cases" / "page-without-id-joins-its-record" / "input"
+    result = run(str(case), "-o", str(tmp_path / "out.ttl"))
+    assert result.exit_code == 0, result.output
+    said = [line for line in result.output.splitlines() if "has no AIM id" in line]
+    assert len(said) == 1
+    assert "caceres-deepfakes.txt" in said[0] and "event 2026-05-27-4a1b" in said[0]
