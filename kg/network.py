@@ -30,7 +30,6 @@ from __future__ import annotations
 import itertools
 import json
 import math
-import unicodedata
 import warnings
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -43,7 +42,8 @@ import pyoxigraph as ox
 
 from kg import __version__
 from kg.errors import UsageError
-from kg.namespaces import AIM, AIMID, AIMTAX, SCHEMA, prefixes
+from kg.namespaces import AIM, AIMID, AIMTAX, SCHEMA, PrefixMap, prefixes
+from kg.sparql.query import display_width
 
 KINDS = ("cooccurrence", "outlets", "events")
 DEFAULT_FACETS = ("principle", "harm-type")
@@ -431,7 +431,7 @@ def stats(graph: nx.Graph, top: int = DEFAULT_TOP, seed: int = SEED) -> Stats:
 def stats_table(s: Stats, top: int = DEFAULT_TOP, base_iri: str = AIMID) -> str:
     """The report of ``stats`` as text: a summary line and three tables (IRIs as prefixed
     names; community members by label, the ``top`` first of the ``top`` largest)."""
-    names = prefixes(base_iri)
+    compact = PrefixMap(prefixes(base_iri)).compact
     lines = [
         f"{s.kind}: {s.nodes} nodes, {s.edges} edges, density {s.density:.4f}, "
         f"{len(s.communities)} communities",
@@ -440,10 +440,7 @@ def stats_table(s: Stats, top: int = DEFAULT_TOP, base_iri: str = AIMID) -> str:
     lines += _table(
         f"top {len(s.weighted_degree)} by weighted degree",
         ["rank", "weighted degree", "label", "id"],
-        [
-            [i, _num(r.value), r.label, _compact(r.id, names)]
-            for i, r in enumerate(s.weighted_degree, 1)
-        ],
+        [[i, _num(r.value), r.label, compact(r.id)] for i, r in enumerate(s.weighted_degree, 1)],
     )
     how = (
         "exact"
@@ -453,10 +450,7 @@ def stats_table(s: Stats, top: int = DEFAULT_TOP, base_iri: str = AIMID) -> str:
     lines += _table(
         f"top {len(s.betweenness)} by betweenness centrality ({how})",
         ["rank", "betweenness", "label", "id"],
-        [
-            [i, f"{r.value:.4f}", r.label, _compact(r.id, names)]
-            for i, r in enumerate(s.betweenness, 1)
-        ],
+        [[i, f"{r.value:.4f}", r.label, compact(r.id)] for i, r in enumerate(s.betweenness, 1)],
     )
     shown = s.communities[:top]
     rows = []
@@ -478,25 +472,17 @@ def _num(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.4f}"
 
 
-def _compact(iri: str, names: dict[str, str]) -> str:
-    matches = [p for p, ns in names.items() if iri.startswith(ns)]
-    best = max(matches, key=lambda p: len(names[p]), default=None)
-    return f"{best}:{iri[len(names[best]) :]}" if best else iri
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def _table(title: str, header: list[str], rows: list[list]) -> list[str]:
     cells = [[str(c) for c in row] for row in rows]
-    widths = [max([_width(h), *(_width(r[i]) for r in cells)]) for i, h in enumerate(header)]
+    widths = [
+        max([display_width(h), *(display_width(r[i]) for r in cells)]) for i, h in enumerate(header)
+    ]
     right = [all(_isnum(r[i]) for r in cells) for i in range(len(header))]
 
     def line(values):
         out = []
         for i, v in enumerate(values):
-            gap = " " * (widths[i] - _width(v))
+            gap = " " * (widths[i] - display_width(v))
             out.append(gap + v if right[i] else v + gap)
         return "  ".join(out).rstrip()
 

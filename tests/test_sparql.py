@@ -157,11 +157,11 @@ def test_table_cells_unit():
     odd = "https://w3id.org/aim-kg/id/a/b"  # not a prefixed name: shown whole
     assert sparql._cell(ox.NamedNode(odd), names).text == odd
     cell = sparql._cell(ox.Literal(wide), names)
-    assert cell.text.endswith("…") and sparql._width(cell.text) <= sparql.MAX_CELL
+    assert cell.text.endswith("…") and sparql.display_width(cell.text) <= sparql.MAX_CELL
     assert sparql._cell(
         ox.Literal("3", datatype=ox.NamedNode(sparql.XSD + "integer")), names
     ).numeric
-    assert sparql._width("日本") == 4
+    assert sparql.display_width("日本") == 4
 
 
 def test_ask(nq):

@@ -201,7 +201,8 @@ def table(result, base_iri: str = AIMID) -> str:
         filled = [row[i] for row in rows if row[i].text]
         numeric.append(bool(filled) and all(cell.numeric for cell in filled))
     widths = [
-        max([_width(name), *(_width(row[i].text) for row in rows)]) for i, name in enumerate(header)
+        max([display_width(name), *(display_width(row[i].text) for row in rows)])
+        for i, name in enumerate(header)
     ]
     lines = [
         _join([_pad(name, widths[i], numeric[i]) for i, name in enumerate(header)]),
@@ -230,16 +231,17 @@ def _cell(term, names: PrefixMap) -> _Cell:
     return _Cell(_truncate(str(term)))
 
 
-def _width(text: str) -> int:
+def display_width(text: str) -> int:
+    """Columns a text takes in a terminal: wide East Asian characters take two."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _truncate(text: str) -> str:
-    if _width(text) <= MAX_CELL:
+    if display_width(text) <= MAX_CELL:
         return text
     out, width = [], 0
     for ch in text:
-        width += _width(ch)
+        width += display_width(ch)
         if width > MAX_CELL - 1:
             break
         out.append(ch)
@@ -247,7 +249,7 @@ def _truncate(text: str) -> str:
 
 
 def _pad(text: str, width: int, right: bool) -> str:
-    gap = " " * (width - _width(text))
+    gap = " " * (width - display_width(text))
     return gap + text if right else text + gap
 
 
