@@ -22,7 +22,7 @@ What makes it realistic:
 - a few thousand outlets, per language, with a long-tailed popularity and spelling variants
   (case, accents, hyphens: "Europa Press" / "europa press" / "Europa-Press");
 - dates spread over 2014-2026 (more events in later years), AIM ids ``YYYY-MM-DD-xxxx``,
-  AIID ids from tests/data/aiid-oecd-links.json on a few events;
+  AIID ids from kg/data/aiid-oecd-links.json (shipped with aim-kg) on a few events;
 - pages are copied the way users copy them: some with CRLF, a BOM, zero-width spaces between
   labels, extra blank lines, an article listed twice.
 
@@ -48,10 +48,12 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from kg import resources
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"  # copies of outside data, with sources and licences
 MIRROR = DATA / "aim-mirror-sample.json"
-AIID_LINKS = DATA / "aiid-oecd-links.json"
+AIID_LINKS = resources.aiid_links_file()  # the linkset shipped with aim-kg
 HEADLINES = ROOT / "tests" / "data" / "headlines.tsv"
 
 VERSION = 1  # bump when the same seed would give different bytes

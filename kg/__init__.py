@@ -7,11 +7,13 @@ The package follows the flow of the data; ``ls kg`` shows its layers:
     shacl/       the SHACL shapes compiled into per-event checks (engine), reports, pySHACL
     write/       one module per output format, behind one writer interface; atomic files
     pipeline.py  the export: these steps over a corpus, on every core
+    description.py the dataset description of an export or a store (DCAT-AP, VoID, PROV)
     sparql/      the other side of the export: store (load), query, serve, push
     network.py   analysis: the graph as networks (co-occurrence, outlets) with networkx
 
 Before the flow: fetch.py harvests the AIM API into JSON Lines. Beside it: vocab.py reads the
-ontology and taxonomies everything else relies on, namespaces.py and terms.py are the IRIs and
+ontology and taxonomies everything else relies on, countries.py the countries (ISO 3166-1
+and AIM's names), namespaces.py and terms.py are the IRIs and
 the form RDF terms take between the steps, rdffile.py decides what an RDF file is and how it is
 read, context.py generates the JSON-LD context, resources.py finds the bundled files, errors.py
 holds the exceptions, api.py the Python API re-exported here, cli.py the command line.
@@ -39,6 +41,7 @@ __all__ = [
     "StoreError",
     "UsageError",
     "__version__",
+    "describe",
     "export",
     "graph",
     "load",
@@ -48,6 +51,7 @@ __all__ = [
 ]
 
 _API = {"ExportResult", "LoadReport", "Problem", "PushReport", "Rows", "push"} | {
+    "describe",
     "export",
     "graph",
     "load",
@@ -62,6 +66,7 @@ if TYPE_CHECKING:  # the names below are imported on first use, so `import kg` s
         Problem,
         PushReport,
         Rows,
+        describe,
         export,
         graph,
         load,

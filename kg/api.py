@@ -38,6 +38,7 @@ __all__ = [
     "Problem",
     "PushReport",
     "Rows",
+    "describe",
     "export",
     "graph",
     "load",
@@ -65,6 +66,13 @@ def export(
     jobs: int | None = None,
     format: str | None = None,
     progress: bool = False,
+    aiid_links: PathLike | bool | None = True,
+    describe: PathLike | None = None,
+    base_url: str | None = None,
+    license: str | None = None,
+    endpoint: str | None = None,
+    publisher: str | None = None,
+    timestamp: bool = False,
 ) -> ExportResult:
     """Export AIM pages and records to validated RDF files.
 
@@ -74,7 +82,12 @@ def export(
     (in ``format``, Turtle by default); none validates and counts without writing. ``problems``
     (``rejects`` is the older name) receives every rejected input and every warning as JSON
     Lines. Every event is validated before it is written; an event that breaks the shapes is
-    left out and listed, never written.
+    left out and listed, never written. ``aiid_links``: the AI Incident Database's table of
+    links to AIM pages that adds ``aim:aiidIncident`` to the events it names: True the table
+    shipped with aim-kg, False (or None, or "none") no table, a path a newer table of the same
+    form. ``describe``: also write the dataset description (DCAT, VoID, PROV; see
+    ``kg.describe``) of the outputs to this file, with ``base_url``, ``license``,
+    ``endpoint``, ``publisher`` and ``timestamp`` as ``kg.describe`` takes them.
 
     Returns an ``ExportResult``: the counts (events, triples, outlets, concepts, rejected,
     warned), the outputs written, and ``problems`` (``rejects``, ``warnings``) as ``Problem``
@@ -87,7 +100,11 @@ def export(
     if problems is not None and rejects is not None:
         raise UsageError("give problems= or its older name rejects=, not both")
     resolved = resolve_outputs(_paths(outputs), format)
-    return run(
+    if describe is not None:
+        from kg.description import check_options
+
+        check_options(os.fspath(describe), [o.path for o in resolved], base_url, license, endpoint)
+    result = run(
         _paths(inputs),
         resolved,
         problems=problems if problems is not None else rejects,
@@ -95,7 +112,16 @@ def export(
         jobs=jobs,
         progress=progress,
         with_ontology=with_ontology,
+        aiid_links=aiid_links,
     )
+    if describe is not None:
+        from kg.description import describe_export
+
+        describe_export(
+            result, os.fspath(describe), base_iri=base_iri, base_url=base_url,
+            license=license, endpoint=endpoint, publisher=publisher, time=timestamp,
+        )  # fmt: skip
+    return result
 
 
 def graph(
@@ -104,6 +130,7 @@ def graph(
     base_iri: str = AIMID,
     with_ontology: bool = False,
     jobs: int | None = None,
+    aiid_links: PathLike | bool | None = True,
 ) -> rdflib.Graph:
     """The export of ``inputs`` as an ``rdflib.Graph`` in memory, with the export's prefixes.
 
@@ -113,12 +140,79 @@ def graph(
     """
     with tempfile.TemporaryDirectory(prefix="aim-kg-graph-") as folder:
         path = os.path.join(folder, "graph.nt")
-        export(inputs, [path], base_iri=base_iri, with_ontology=with_ontology, jobs=jobs)
+        export(
+            inputs,
+            [path],
+            base_iri=base_iri,
+            with_ontology=with_ontology,
+            jobs=jobs,
+            aiid_links=aiid_links,
+        )
         g = rdflib.Graph(bind_namespaces="none")
         for name, namespace in prefixes(base_iri).items():
             g.bind(name, namespace, override=True)
         g.parse(path, format="nt")
     return g
+
+
+def describe(
+    data: PathLike | Iterable[PathLike] = (),
+    *,
+    store: PathLike | None = None,
+    output: PathLike | None = None,
+    inputs: PathLike | Iterable[PathLike] = (),
+    base_iri: str = AIMID,
+    base_url: str | None = None,
+    license: str | None = None,
+    endpoint: str | None = None,
+    publisher: str | None = None,
+    aiid_links: PathLike | bool | None = True,
+    timestamp: bool = False,
+) -> rdflib.Graph:
+    """The dataset description of exported files or of a store, as an ``rdflib.Graph``.
+
+    ``data``: the files of one export (each becomes a ``dcat:Distribution``, with its byte
+    size and SHA-256; the counts are those of their graph), or ``store``: a store made by
+    ``load`` (the counts are those of all its graphs but the description's). The description is
+    DCAT-AP 3.0 (dataset, distributions, a ``dcat:DataService`` for ``endpoint``), VoID (counts,
+    class and property partitions, the AI Incident Database's links as a ``void:Linkset``
+    counted against the ``aiid_links`` table) and PROV (``inputs``: the files the export read,
+    named with their SHA-256). ``base_url``: where the files are published (their download
+    URLs are their names under it); ``license``: the dataset's licence IRI; ``publisher``: its
+    publisher's name. No time is stated unless SOURCE_DATE_EPOCH is set or ``timestamp`` is
+    true. ``output`` also writes it (format from the extension).
+    """
+    from kg import description as kgdescribe
+
+    if output is not None:
+        kgdescribe.check_options(
+            os.fspath(output), _paths(data), base_url, license, endpoint, option="-o"
+        )
+    triples = kgdescribe.describe(
+        _paths(data),
+        store=os.fspath(store) if store is not None else None,
+        inputs=_paths(inputs),
+        base_iri=base_iri,
+        base_url=base_url,
+        license=license,
+        endpoint=endpoint,
+        publisher=publisher,
+        aiid_links=aiid_links,
+        time=timestamp,
+    )
+    if output is not None:
+        kgdescribe.write(triples, os.fspath(output), base_iri)
+    g = rdflib.Graph(bind_namespaces="none")
+    for name, namespace in {**prefixes(base_iri), **kgdescribe.DESCRIPTION_PREFIXES}.items():
+        g.bind(name, namespace, override=True)
+    g.parse(data=_nt(triples), format="nt")
+    return g
+
+
+def _nt(triples) -> str:
+    from kg.terms import serialize
+
+    return serialize(triples, ox.RdfFormat.N_TRIPLES).decode("utf-8")
 
 
 def validate(

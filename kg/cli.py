@@ -145,6 +145,70 @@ def report_problems(problems, quiet: bool, verbose: bool = False, where: str | N
 # ---------------------------------------------------------------- export
 
 
+def describe_options(fn):
+    """--describe FILE and what the description says about where the data is published."""
+    for option in reversed(
+        [
+            click.option(
+                "--describe",
+                metavar="FILE",
+                default=None,
+                help="Also write the dataset description (DCAT-AP 3, VoID, PROV) of the outputs "
+                "to FILE (format from the extension).",
+            ),
+            *_publication_options(),
+        ]
+    ):
+        fn = option(fn)
+    return fn
+
+
+def _publication_options_decorator(fn):
+    for option in reversed(_publication_options()):
+        fn = option(fn)
+    return fn
+
+
+def _publication_options() -> list:
+    from kg.description import DEFAULT_BASE_URL
+
+    return [
+        click.option(
+            "--base-url",
+            metavar="URL",
+            default=None,
+            help="Where the files are published: each file's download URL is its name "
+            f"relative to URL (default {DEFAULT_BASE_URL}).",
+        ),
+        click.option(
+            "--license",
+            metavar="IRI",
+            default=None,
+            help="The licence of the dataset, an IRI (such as "
+            "https://creativecommons.org/licenses/by/4.0/); default: none stated.",
+        ),
+        click.option(
+            "--endpoint",
+            metavar="URL",
+            default=None,
+            help="The URL of the SPARQL endpoint that serves the data (a dcat:DataService "
+            "and void:sparqlEndpoint).",
+        ),
+        click.option(
+            "--publisher",
+            metavar="NAME",
+            default=None,
+            help="The name of the dataset's publisher (default: aim-kg contributors).",
+        ),
+        click.option(
+            "--timestamp",
+            is_flag=True,
+            help="State the time of the run in the description (otherwise only "
+            "SOURCE_DATE_EPOCH's, when set, so that the same data gives the same bytes).",
+        ),
+    ]
+
+
 @cli.command()
 @click.argument("inputs", nargs=-1, metavar="[INPUT]...")
 @click.option(
@@ -171,11 +235,38 @@ def report_problems(problems, quiet: bool, verbose: bool = False, where: str | N
 @click.option(
     "--with-ontology", is_flag=True, help="Add the ontology and its alignments to the export."
 )
+@click.option(
+    "--aiid-links",
+    "aiid_links",
+    metavar="FILE|none",
+    default=None,
+    help="The AI Incident Database's table of links to AIM pages (JSON, in the AIID's form) to "
+    "use instead of the one shipped with aim-kg; none: add no link from a table (the links the "
+    "inputs name are always kept).",
+)
+@describe_options
 @base_iri_option
 @jobs_option
 @quiet_option
 @verbose_option
-def export(inputs, outputs, format_name, problems, with_ontology, base_iri, jobs, quiet, verbose):
+def export(
+    inputs,
+    outputs,
+    format_name,
+    problems,
+    with_ontology,
+    aiid_links,
+    describe,
+    base_url,
+    license,
+    endpoint,
+    publisher,
+    timestamp,
+    base_iri,
+    jobs,
+    quiet,
+    verbose,
+):
     """Export AIM pages and records to validated Turtle, JSON-LD, N-Triples or N-Quads.
 
     INPUT is a file, a folder (searched recursively for .txt pages and .json, .jsonl, .ndjson
@@ -199,6 +290,13 @@ def export(inputs, outputs, format_name, problems, with_ontology, base_iri, jobs
             jobs=jobs,
             progress=not quiet,
             with_ontology=with_ontology,
+            aiid_links=True if aiid_links is None else aiid_links,
+            describe=describe,
+            base_url=base_url,
+            license=license,
+            endpoint=endpoint,
+            publisher=publisher,
+            timestamp=timestamp,
         )
     except InputError as exc:
         raise click.ClickException(f"{exc}; nothing was written") from None
@@ -212,14 +310,93 @@ def export(inputs, outputs, format_name, problems, with_ontology, base_iri, jobs
                 err=True,
             )
         where = ", ".join("stdout" if o == "-" else o for o in result.outputs)
+        if describe:
+            click.echo(f"described the export in {describe}", err=True)
         click.echo(
             f"exported {result.events} events ({result.triples} triples, "
-            f"{result.outlets} outlets, {result.concepts} concepts) to {where}; "
+            f"{result.outlets} outlets, {result.concepts} concepts, {result.countries} countries) "
+            f"to {where}; "
             f"{result.rejected} rejected, {result.warned} with warnings",
             err=True,
         )
     if result.exit_code:
         sys.exit(result.exit_code)
+
+
+# ---------------------------------------------------------------- describe
+
+
+@cli.command()
+@click.argument("data", nargs=-1, metavar="[DATA]...")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    metavar="FILE",
+    help="The description to write: .ttl, .jsonld, .nt or .nq (optionally .gz).",
+)
+@click.option(
+    "--store",
+    "store_dir",
+    metavar="DIR",
+    help="Describe this store (made by aim-kg load) instead of exported files.",
+)
+@click.option(
+    "-i",
+    "--input",
+    "inputs",
+    multiple=True,
+    metavar="FILE",
+    help="An input file the export read, named with its SHA-256 in the provenance. Repeat.",
+)
+@click.option(
+    "--aiid-links",
+    "aiid_links",
+    metavar="FILE|none",
+    default=None,
+    help="The AIID link table the export used (default: the one shipped with aim-kg): the "
+    "linkset counts the links of the data that it gives.",
+)
+@_publication_options_decorator
+@base_iri_option
+def describe(
+    data,
+    output,
+    store_dir,
+    inputs,
+    aiid_links,
+    base_url,
+    license,
+    endpoint,
+    publisher,
+    timestamp,
+    base_iri,
+):
+    """Describe an export (DATA: its files) or a store as a dataset: DCAT-AP 3, VoID, PROV.
+
+    Each file of DATA is a distribution (download URL under --base-url, media type, byte size,
+    SHA-256); the counts (triples, entities, classes, properties, the AIID linkset) are SPARQL
+    counts over their graph, or over a store's graphs but the description's. The same data
+    gives the same bytes: no time is stated unless SOURCE_DATE_EPOCH is set or --timestamp is
+    given. `aim-kg load` keeps a description it is given in a graph of its own.
+    """
+    from kg.api import describe as run
+
+    if bool(data) == bool(store_dir):
+        raise click.UsageError("give either the exported files (DATA) or --store, not both")
+    run(
+        data,
+        store=store_dir,
+        output=output,
+        inputs=inputs,
+        base_iri=base_iri,
+        base_url=base_url,
+        license=license,
+        endpoint=endpoint,
+        publisher=publisher,
+        aiid_links=True if aiid_links is None else aiid_links,
+        timestamp=timestamp,
+    )
 
 
 # ---------------------------------------------------------------- validate
@@ -458,7 +635,7 @@ def load(data, store_dir, clear, base_iri, jobs, quiet):
             )
         click.echo(
             f"loaded {report.events} events ({report.replaced} replaced) and "
-            f"{report.shared_subjects} outlets into {store_dir}; "
+            f"{report.outlets} outlets into {store_dir}; "
             f"the store holds {report.quads} triples",
             err=True,
         )

@@ -3,10 +3,12 @@
 Phase 1 reads: the main process splits inputs into units (pages, records) and worker processes
 turn them into model events, which are spilled to a temporary file; the main process keeps only
 small indexes (event id -> where its copies are, outlet spellings, article keys).
-Phase 2 writes: events are taken in identifier order, copies of one event are merged, and
-workers build each event's triples, validate them against the compiled shapes and serialize
-them in every requested format; the main process appends the bytes to every output. Outlets and
-concepts follow at the end. Output files are complete or absent (written, then renamed).
+Phase 2 writes: events are taken in identifier order, copies of one event are merged (and given
+the AIID incidents that the AIID's link table pairs with their AIM id: the Job carries that
+small index), and workers build each event's triples, validate them against the compiled shapes
+and serialize them in every requested format; the main process appends the bytes to every
+output. Outlets, concepts and countries follow at the end (the "tail"). Output files are
+complete or absent (written, then renamed).
 """
 
 from __future__ import annotations
@@ -28,10 +30,12 @@ from pathlib import Path
 
 from kg import resources, terms
 from kg.context import build_context
+from kg.countries import countries
 from kg.errors import UsageError
 from kg.model import triples
 from kg.model.events import Event, Problem, digest, id_sort_key, merge
 from kg.namespaces import AIM, AIMID, prefixes
+from kg.read.links import Linkset, load_linkset
 from kg.read.page import read_page
 from kg.read.record import read_record
 from kg.read.sources import Unit, discover, read_units
@@ -60,10 +64,15 @@ class ExportResult:
     triples: int = 0
     outlets: int = 0
     concepts: int = 0  # taxonomy concepts the events use
+    countries: int = 0  # countries the events are in
+    aiid_links: int = 0  # aim:aiidIncident links that the AIID's table gave (on top of inputs')
     files: int = 0  # input files read
     skipped: list[str] = field(default_factory=list)  # files in input folders that are not inputs
     problems: list[Problem] = field(default_factory=list)  # sorted by file, line
     outputs: list[str] = field(default_factory=list)  # files written ("-" is standard output)
+    inputs: list[str] = field(default_factory=list)  # the input files read ("-": standard input)
+    input_args: list[str] = field(default_factory=list)  # the inputs as given (files, folders)
+    linkset: Linkset = field(default_factory=Linkset)  # the AIID table used (empty: none)
 
     @property
     def rejects(self) -> list[Problem]:
@@ -173,7 +182,9 @@ class EventResult:
     blocks: list[bytes] | None = None  # None: rejected
     outlets: list[tuple[str, str]] = field(default_factory=list)
     concepts: set[str] = field(default_factory=set)
+    countries: set[str] = field(default_factory=set)
     triples: int = 0
+    linked: int = 0  # aim:aiidIncident links the AIID's table gave
 
 
 @dataclass(frozen=True)
@@ -184,6 +195,7 @@ class Job:
     formats: tuple[Format, ...] = ()
     spill: str | None = None  # the file phase 1 spilled the events to
     variants: frozenset[str] = frozenset()  # article keys with two descriptions
+    aiid_links: dict[str, tuple[int, ...]] = field(default_factory=dict)  # AIM id -> AIID ids
 
 
 class Worker:
@@ -199,6 +211,7 @@ class Worker:
         context = build_context(job.base_iri)
         self.writers = [fmt.writer(names, context) for fmt in job.formats]
         self.minter = triples.Minter(job.base_iri)
+        self.countries = countries()
         self._spill = None
 
     def close(self) -> None:
@@ -267,9 +280,15 @@ class Worker:
                     code="copies-disagree",
                 )
             )
+        # The AIID's table links the event to its incidents, on top of those its inputs name.
+        table = self.job.aiid_links.get(event_id, ())
+        if table:
+            event.aiid = sorted(set(event.aiid) | set(table))
         block = triples.event_block(event, vocab, self.minter, self.job.variants)
+        # The event's countries are validated with it (their labels are written in the tail).
+        places = triples.country_block(block.countries, self.countries)
         results = self.shapes.validate(
-            block.triples, triples.outlet_stubs(o for o, _ in block.outlets)
+            [*block.triples, *places], triples.outlet_stubs(o for o, _ in block.outlets)
         )
         violations = [r for r in results if r.is_violation]
         if violations:
@@ -304,7 +323,9 @@ class Worker:
             [w.block(block.triples, block.iri) for w in self.writers],
             block.outlets,
             block.concepts,
+            block.countries,
             len(block.triples),
+            len(table),
         )
 
 
@@ -417,11 +438,15 @@ def export(
     jobs: int | None = None,
     progress: bool = False,
     with_ontology: bool = False,
+    aiid_links: str | os.PathLike | bool | None = True,
 ) -> ExportResult:
     """Export inputs to every output, and the problems (rejects and warnings) as JSON Lines.
 
+    ``aiid_links``: the AI Incident Database's table of links to AIM pages (kg.read.links):
+    True the one shipped with aim-kg, False or None none, a path a table of the same form.
+
     Raises UsageError before reading anything if an output path cannot work, and InputError
-    before writing anything if an input is unreadable.
+    before writing anything if an input (or the AIID table) is unreadable.
     """
     inputs = [os.fspath(i) for i in inputs]
     outputs = [o if isinstance(o, Output) else resolve_outputs([o])[0] for o in outputs]
@@ -430,15 +455,22 @@ def export(
         check_output_path(problems, "--problems")
     named = [("-o", o.path) for o in outputs] + ([("--problems", problems)] if problems else [])
     check_base_iri(base_iri)
+    linkset = load_linkset(aiid_links)
     files, skipped = discover(inputs or default_inputs())
     _check_distinct(files, named)
     jobs = jobs or os.cpu_count() or 1
-    result = ExportResult(files=len(files), skipped=skipped)
+    result = ExportResult(
+        files=len(files),
+        skipped=skipped,
+        inputs=list(files),
+        input_args=inputs or default_inputs(),
+        linkset=linkset,
+    )
     bar = Progress(progress)
     with tempfile.TemporaryDirectory(prefix="aim-kg-") as tmp:
         spill_path = os.path.join(tmp, "events.spill")
         index, variants = _phase_one(files, spill_path, jobs, result, bar)
-        job = Job(base_iri, tuple(o.format for o in outputs), spill_path, variants)
+        job = Job(base_iri, tuple(o.format for o in outputs), spill_path, variants, linkset.index)
         with ExitStack() as stack:
             targets = [stack.enter_context(atomic_output(o.path)) for o in outputs]
             if problems:
@@ -527,6 +559,7 @@ def _phase_two(index, targets, job: Job, jobs, result: ExportResult, bar, with_o
     ids = sorted(index, key=id_sort_key)
     spellings: dict[str, Counter] = defaultdict(Counter)
     concepts: set[str] = set()
+    places: set[str] = set()
     wrote = [False] * len(targets)
 
     def emit(i: int, data: bytes) -> None:
@@ -554,11 +587,13 @@ def _phase_two(index, targets, job: Job, jobs, result: ExportResult, bar, with_o
                 for outlet, spelling in event.outlets:
                     spellings[outlet][spelling] += 1
                 concepts |= event.concepts
+                places |= event.countries
+                result.aiid_links += event.linked
                 for i, data in enumerate(event.blocks):
                     emit(i, data)
             bar.show(f"wrote {done}/{len(ids)} events")
 
-    tail = _tail(spellings, concepts, vocab, with_ontology, result)
+    tail = _tail(spellings, concepts, places, vocab, with_ontology, result)
     for i, writer in enumerate(writers):
         emit(i, writer.block(tail))
         targets[i].write(writer.footer())
@@ -588,8 +623,9 @@ def _ontology_triples() -> list[Triple]:
     return out
 
 
-def _tail(spellings, concepts, vocab, with_ontology, summary: ExportResult) -> Triples:
-    """Outlets, concepts (and on request the ontology): validated like every event."""
+def _tail(spellings, concepts, places, vocab, with_ontology, summary: ExportResult) -> Triples:
+    """Outlets, concepts, countries (and on request the ontology): validated like every event
+    (the countries were validated with the events that name them)."""
     tail = Triples()
     for outlet in sorted(spellings):
         tail += triples.outlet_block(outlet, spellings[outlet])
@@ -597,6 +633,8 @@ def _tail(spellings, concepts, vocab, with_ontology, summary: ExportResult) -> T
     concept_triples = triples.concept_block(concepts, vocab)
     summary.concepts = len({t[0] for t in concept_triples})
     tail += concept_triples
+    tail += triples.country_block(places, countries())
+    summary.countries = len(places)
     if with_ontology:
         tail += _ontology_triples()
     results = [r for r in data_shapes().validate(tail) if r.is_violation]

@@ -40,3 +40,14 @@ def context_file() -> Path:
 def examples_dir() -> Path:
     """The bundled example corpus that ``aim-kg export`` runs on when given no input."""
     return _HERE / "examples"
+
+
+def aiid_links_file() -> Path:
+    """The AI Incident Database's table of links to AIM pages, shipped with aim-kg
+    (kg/data/README.md: source, commit, licence)."""
+    return _HERE / "data" / "aiid-oecd-links.json"
+
+
+def countries_file() -> Path:
+    """AIM's own names of countries where they differ from ISO 3166 (ontology/countries.ttl)."""
+    return data_dir("ontology") / "countries.ttl"

@@ -41,6 +41,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote
 
+from kg import resources
+
 DATA = Path(__file__).resolve().parent / "data"
 BASE = "/api/v1"
 LIST = BASE + "/incidents/fetch-incidents"
@@ -349,10 +351,10 @@ def real_records() -> list[dict]:
 
     The mirror dropped rationales, articles, AIID ids and counts: ``evidences`` and ``articles``
     are empty and ``n_articles`` is 0; ``aiid_ids`` are those the AIID's own links pair with the
-    record's page (tests/data/aiid-oecd-links.json).
+    record's page (kg/data/aiid-oecd-links.json, the linkset shipped with aim-kg).
     """
     links: dict[str, set[int]] = {}
-    for pair in json.loads((DATA / "aiid-oecd-links.json").read_text(encoding="utf-8")):
+    for pair in json.loads(resources.aiid_links_file().read_text(encoding="utf-8")):
         links.setdefault(pair["sameAs"].rsplit("/", 1)[1], set()).add(pair["incident_id"])
     records = []
     for r in json.loads((DATA / "aim-mirror-sample.json").read_text(encoding="utf-8")):

@@ -19,7 +19,9 @@ from kg.cli import cli
 
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 AIM = rdflib.Namespace("https://w3id.org/aim-kg/ontology#")
-SUMMARY = re.compile(r"exported (\d+) events \((\d+) triples, (\d+) outlets, (\d+) concepts\)")
+SUMMARY = re.compile(
+    r"exported (\d+) events \((\d+) triples, (\d+) outlets, (\d+) concepts, (\d+) countries\)"
+)
 
 
 def readme_example() -> str:
@@ -45,14 +47,21 @@ def test_readme_example_gives_the_counts_of_the_command_line(example, tmp_path: 
     cli_run = CliRunner().invoke(cli, ["export", "-o", str(tmp_path / "out.ttl")])
     assert cli_run.exit_code == 0, cli_run.output
     counts = tuple(int(n) for n in SUMMARY.search(cli_run.output).groups())
-    assert (result.events, result.triples, result.outlets, result.concepts) == counts
-    assert (result.events, result.triples, result.outlets, result.concepts) == (16, 1329, 27, 56)
+    assert (
+        result.events,
+        result.triples,
+        result.outlets,
+        result.concepts,
+        result.countries,
+    ) == counts
+    assert (result.events, result.triples, result.outlets, result.concepts) == (16, 1377, 27, 56)
+    assert result.countries == 11
     assert result.outputs == ["aim-kg.ttl", "aim-kg.nq"]
     assert (example["folder"] / "aim-kg.ttl").read_bytes() == (tmp_path / "out.ttl").read_bytes()
 
 
 def test_readme_example_answers(example):
-    assert isinstance(example["g"], rdflib.Graph) and len(example["g"]) == 1329
+    assert isinstance(example["g"], rdflib.Graph) and len(example["g"]) == 1377
     assert example["conforms"] is True
     assert (None, SH.conforms, rdflib.Literal(True)) in example["results"]
     assert example["text"].endswith("conforms: 0 violations, 0 warnings")

@@ -39,6 +39,7 @@ SHORT = {
     "http://www.w3.org/1999/02/22-rdf-syntax-ns#": "rdf:",
     "https://schema.org/": "schema:",
     "http://www.w3.org/ns/shacl#": "sh:",
+    "http://www.w3.org/2004/02/skos/core#": "skos:",
 }
 
 

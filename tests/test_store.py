@@ -299,5 +299,6 @@ def test_load_into_memory_with_the_library(exports):
     st = ox.Store()
     with ExitStack() as stack:
         report = store.load(st, store.read([str(exports["x.nq"])], stack))
-    assert (report.events, report.replaced, report.shared_subjects) == (16, 0, 27)
+    assert (report.events, report.replaced, report.outlets) == (16, 0, 27)
+    assert report.shared_subjects == 27 + 11  # outlets and countries
     assert report.quads == len(st)

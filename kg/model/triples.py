@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from kg.countries import Countries
 from kg.model.events import Article, Event, digest, fold, is_aim_id
 from kg.namespaces import (
     AIID_CITE,
@@ -91,6 +92,7 @@ class Block:
     triples: list[Triple]
     outlets: list[tuple[str, str]] = field(default_factory=list)  # (outlet IRI, spelling)
     concepts: set[str] = field(default_factory=set)
+    countries: set[str] = field(default_factory=set)  # alpha-3 codes
 
 
 def _generated(iri: str, value: str, about: str) -> list[Triple]:
@@ -141,7 +143,7 @@ def event_block(
         out.append((s, P_RATIONALE, node))
         texts += _generated(node, event.rationale, s)
 
-    block = Block(event.id, s, Triples(), concepts=concepts)
+    block = Block(event.id, s, Triples(), concepts=concepts, countries=set(event.countries))
     articles: list[Triple] = []
     for article in event.articles:
         a = _article_iri(article, minter, variants)
@@ -195,6 +197,14 @@ def outlet_block(iri: str, spellings: dict[str, int]) -> list[Triple]:
     out = [(iri, TYPE, t) for t in OUTLET_TYPES]
     out.append((iri, P_NAME, Lit(ranked[0][0])))
     out += [(iri, P_ALTERNATE, Lit(name)) for name, _ in sorted(ranked[1:])]
+    return out
+
+
+def country_block(codes: Iterable[str], countries: Countries) -> list[Triple]:
+    """The countries an export uses, each with its labels and alpha-3 notation, by code."""
+    out: list[Triple] = []
+    for code in sorted(set(codes)):
+        out += countries.triples(code)
     return out
 
 

@@ -1,9 +1,10 @@
 """An AIM API record (JSON object) to a model event.
 
 Fields (docs/inputs.md): id, title, date, summary, evidences (rationales),
-location{country_code}, articles[] (title, date, publisher, url, evidences), aiid_ids[], and
-properties{...} holding the facet labels under each scheme's aim:recordKey. Labels may come as a
-list, as one string joined with " | ", or concatenated as on a page; all are split the same way.
+location{country_code, country (its name, read when there is no code)}, articles[] (title,
+date, publisher, url, evidences), aiid_ids[], and properties{...} holding the facet labels
+under each scheme's aim:recordKey. Labels may come as a list, as one string joined with " | ",
+or concatenated as on a page; all are split the same way.
 
 The reshaped records of a public mirror (github.com/cezaradts/OCDE; Portuguese keys: titulo, tipo,
 resumo...) are read too, by renaming their keys first.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
+from kg.countries import countries as known_countries
 from kg.model.events import Article, Event, Problem, dedupe_articles, derive_id, is_aim_id
 from kg.read import lang
 from kg.read.common import ISO3, FacetCollector, Rejected, generated_text, parse_date
@@ -34,7 +36,8 @@ def _from_mirror(data: dict) -> dict:
         return data
     renamed = {MIRROR_KEYS.get(k, k): v for k, v in data.items()}
     renamed.pop("url", None)  # the AIM page, derived from the id anyway
-    renamed.pop("pais", None)
+    if "pais" in renamed:  # the country's name, used when there is no code
+        renamed["country"] = renamed.pop("pais")
     return renamed
 
 
@@ -107,27 +110,15 @@ def _read(data: dict, file: str, line: int, vocab: Vocabulary) -> tuple[Event, l
     if data.get("date") not in (None, ""):
         date = parse_date(data["date"], "the date")
 
-    countries: list[str] = []
     location = data.get("location") if isinstance(data.get("location"), dict) else {}
-    for code in _texts(location.get("country_code", data.get("country_code"))):
-        for part in code.replace(";", ",").split(","):
-            part = clean(part).upper()
-            if not part:
-                continue
-            if ISO3.match(part):
-                countries.append(part)
-            else:
-                collector.unmapped.append(part)
-                problems.append(
-                    Problem(
-                        file,
-                        line,
-                        "warning",
-                        f'country code "{part}" is not ISO 3166-1 alpha-3 (like "FRA"); '
-                        "kept as aim:unmappedLabel",
-                        code="not-a-country-code",
-                    )
-                )
+    countries = _countries(
+        _texts(location.get("country_code", data.get("country_code"))),
+        _texts(location.get("country", data.get("country"))),
+        collector,
+        problems,
+        file,
+        line,
+    )
 
     aiid: list[int] = []
     for value in data.get("aiid_ids") or []:
@@ -161,7 +152,7 @@ def _read(data: dict, file: str, line: int, vocab: Vocabulary) -> tuple[Event, l
         summary=_joined(data.get("summary")),
         rationale=_joined(data.get("evidences")),
         date=date,
-        countries=list(dict.fromkeys(countries)),
+        countries=countries,
         aiid=sorted(set(aiid)),
         articles=dedupe_articles(articles),
     )
@@ -175,6 +166,66 @@ def _read(data: dict, file: str, line: int, vocab: Vocabulary) -> tuple[Event, l
     for problem in problems:
         problem.event = event.id
     return event, problems
+
+
+def _countries(
+    codes: list[str],
+    names: list[str],
+    collector: FacetCollector,
+    problems: list[Problem],
+    file: str,
+    line: int,
+) -> list[str]:
+    """ISO 3166-1 alpha-3 codes of a record's countries: from its codes, else from its names.
+    A code or name that is no country is kept as aim:unmappedLabel, with a warning."""
+    known = known_countries()
+    found: list[str] = []
+
+    def unmapped(text: str, reason: str, code: str) -> None:
+        if text not in collector.unmapped:
+            collector.unmapped.append(text)
+        problems.append(Problem(file, line, "warning", reason, code=code))
+
+    parts = [clean(p).upper() for code in codes for p in code.replace(";", ",").split(",")]
+    for part in filter(None, parts):
+        if ISO3.match(part) and known.get(part):
+            found.append(part)
+        elif ISO3.match(part):
+            unmapped(
+                part,
+                f'country code "{part}" is not an ISO 3166-1 alpha-3 code; '
+                "kept as aim:unmappedLabel",
+                "not-a-country-code",
+            )
+        else:
+            unmapped(
+                part,
+                f'country code "{part}" is not ISO 3166-1 alpha-3 (like "FRA"); '
+                "kept as aim:unmappedLabel",
+                "not-a-country-code",
+            )
+    if parts:
+        return list(dict.fromkeys(found))  # the codes decide; names are only read without them
+    for name in filter(None, (clean(n) for n in names)):
+        country = known.by_name(name)
+        pieces = [name]
+        if country is None and ("," in name or ";" in name):
+            pieces = [clean(p) for p in name.replace(";", ",").split(",") if clean(p)]
+            if not all(known.by_name(p) for p in pieces):
+                pieces = [name]
+        for piece in pieces:
+            country = known.by_name(piece)
+            if country is not None:
+                found.append(country.code)
+                continue
+            nearest = known.nearest(piece)
+            hint = f'; did you mean "{nearest}"?' if nearest else ""
+            unmapped(
+                piece,
+                f'"{piece}" is not the name of a country{hint} (kept as aim:unmappedLabel)',
+                "unknown-country",
+            )
+    return list(dict.fromkeys(found))
 
 
 def _is_http_iri(url: str) -> bool:

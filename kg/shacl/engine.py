@@ -540,8 +540,9 @@ class Shapes:
                 focus = [target]
             elif kind == "targetSubjectsOf":
                 focus = [n for n in nodes if view.values(n, inference.predicates(target))]
-            else:
-                focus = [n for n in nodes if view.inverse_values(n, inference.predicates(target))]
+            else:  # targetObjectsOf: the nodes some predicate (or subproperty) points at
+                wanted = frozenset(inference.predicates(target))
+                focus = [n for n in nodes if view.inv.get(n, _EMPTY) & wanted]
             for node in focus:
                 shape.evaluate(view, node, results)
         return results

@@ -59,6 +59,7 @@ _SUMMARY = ox.NamedNode(AIM + "summary")
 _RATIONALE = ox.NamedNode(AIM + "rationale")
 _ARTICLE = ox.NamedNode(AIM + "article")
 _ABOUT = ox.NamedNode(SCHEMA + "about")
+_OUTLET = ox.NamedNode(AIM + "Outlet")
 
 # Quads handed to the bulk loader at a time: memory stays near 300 MB whatever the store's size.
 _BATCH = 200_000
@@ -272,7 +273,8 @@ def _vocabulary() -> tuple[tuple[ox.Quad, ...], frozenset]:
 class LoadReport:
     events: int = 0  # events written
     replaced: int = 0  # of which were in the store before
-    shared_subjects: int = 0  # outlets (and other shared nodes) written
+    shared_subjects: int = 0  # outlets, countries (every shared node) written
+    outlets: int = 0  # of which outlets
     duplicates: list[str] = field(default_factory=list)  # events in two inputs (the later won)
     quads: int = 0  # quads in the store afterwards
     problems: list = field(default_factory=list)  # of raw inputs exported on the fly
@@ -320,6 +322,9 @@ def load(
         ox.Quad(t.subject, t.predicate, t.object, shared) for ts in latest.values() for t in ts
     )
     report.shared_subjects = len(latest)
+    report.outlets = sum(
+        any(t.predicate == _TYPE and t.object == _OUTLET for t in ts) for ts in latest.values()
+    )
 
     # 3. The events, streamed.
     def event_quads() -> Iterator[ox.Quad]:
