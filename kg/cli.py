@@ -636,7 +636,12 @@ def load(data, store_dir, clear, base_iri, jobs, quiet):
         click.echo(
             f"loaded {report.events} events ({report.replaced} replaced) and "
             f"{report.outlets} outlets into {store_dir}; "
-            f"the store holds {report.quads} triples",
+            f"the store holds {report.quads} triples"
+            + (
+                "; the dataset description is in graph aimid:graph-description"
+                if report.described
+                else ""
+            ),
             err=True,
         )
     if code:

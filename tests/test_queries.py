@@ -24,10 +24,9 @@ import pytest
 from conftest import ROOT
 
 from kg.namespaces import AIM, AIMTAX, DCTERMS, RDF_TYPE, SCHEMA, SKOS
-from kg.pipeline import Output, export
+import kg
 from kg.sparql import query as sparql
 from kg.sparql import store
-from kg.write import format_named
 
 QUERIES = ROOT / "queries"
 EXPECTED = Path(__file__).parent / "queries"
@@ -35,32 +34,40 @@ CATALOGUE = sorted(QUERIES.glob("*.rq"))
 NAMES = [p.stem for p in CATALOGUE]
 
 
-def exported(folder: Path, inputs: list[str]) -> tuple[Path, Path]:
+def exported(folder: Path, inputs: list[str], describe: bool = False) -> tuple[Path, Path]:
+    """The N-Quads and Turtle exports of inputs; with ``describe``, their dataset description
+    too (description.ttl beside them), which the dataset-* queries read."""
     nq, ttl = folder / "data.nq", folder / "data.ttl"
-    outputs = [Output(str(nq), format_named("nquads")), Output(str(ttl), format_named("turtle"))]
-    summary = export(inputs, outputs, jobs=1)
+    summary = kg.export(
+        inputs, [nq, ttl], jobs=1, describe=folder / "description.ttl" if describe else None
+    )
     assert summary.rejected == 0
     return nq, ttl
 
 
 def union_store(nq: Path) -> ox.Store:
-    """The layout of aim-kg load, in memory."""
+    """The layout of aim-kg load, in memory (with the description, when there is one)."""
     st = ox.Store()
+    description = nq.parent / "description.ttl"
+    data = [str(nq)] + ([str(description)] if description.exists() else [])
     with ExitStack() as stack:
-        store.load(st, store.read([str(nq)], stack))
+        store.load(st, store.read(data, stack))
     return st
 
 
 def plain_store(ttl: Path) -> ox.Store:
-    """A single export in the default graph, nothing else."""
+    """A single export in the default graph, nothing else (but its description, if any)."""
     st = ox.Store()
     st.load(path=str(ttl), format=ox.RdfFormat.TURTLE)
+    description = ttl.parent / "description.ttl"
+    if description.exists():
+        st.load(path=str(description), format=ox.RdfFormat.TURTLE)
     return st
 
 
 @pytest.fixture(scope="module")
 def examples(tmp_path_factory) -> tuple[Path, Path]:
-    return exported(tmp_path_factory.mktemp("examples"), [])
+    return exported(tmp_path_factory.mktemp("examples"), [], describe=True)
 
 
 @pytest.fixture(scope="module")

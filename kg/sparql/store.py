@@ -8,6 +8,9 @@ store in memory or in a temporary folder. Its layout is the N-Quads export's, pl
     <aimid:graph-shared>                the outlets (every triple that belongs to no event)
     <https://w3id.org/aim-kg/ontology>  ontology/aim.ttl and ontology/alignments.ttl
     <https://w3id.org/aim-kg/taxonomy>  ontology/taxonomies.ttl (every concept, used or not)
+    <aimid:graph-description>           the dataset description (aim-kg describe), when one of
+                                        the DATA files is a description (it has a dcat:Dataset
+                                        and no event); a new one replaces it
 
 The default graph stays empty: queries run with the default graph as the union of all graphs
 (Oxigraph's union-default-graph), so a query written for a single exported file works unchanged.
@@ -60,6 +63,7 @@ _RATIONALE = ox.NamedNode(AIM + "rationale")
 _ARTICLE = ox.NamedNode(AIM + "article")
 _ABOUT = ox.NamedNode(SCHEMA + "about")
 _OUTLET = ox.NamedNode(AIM + "Outlet")
+_DATASET = ox.NamedNode("http://www.w3.org/ns/dcat#Dataset")
 
 # Quads handed to the bulk loader at a time: memory stays near 300 MB whatever the store's size.
 _BATCH = 200_000
@@ -67,6 +71,10 @@ _BATCH = 200_000
 
 def shared_graph(base_iri: str = AIMID) -> ox.NamedNode:
     return ox.NamedNode(base_iri + SHARED_GRAPH)
+
+
+def description_graph(base_iri: str = AIMID) -> ox.NamedNode:
+    return ox.NamedNode(base_iri + "graph-description")  # kg.description.DESCRIPTION_GRAPH
 
 
 # ---------------------------------------------------------------- reading DATA
@@ -81,6 +89,7 @@ class Source:
     shared: list[ox.Triple]
     quads: Callable[[], Iterator[ox.Quad]]  # the events' quads; streamed, read once
     summary: object = None  # kg.pipeline.Summary, for raw inputs
+    description: bool = False  # a dataset description (its triples are in ``shared``)
 
 
 def _parse(path: str) -> Iterator[ox.Quad]:
@@ -242,7 +251,11 @@ def read(
                 source = _quads_source(item, item)  # event graphs as they are named
                 if not source.events:
                     source = None  # one graph after all (JSON-LD, a TriG default graph)
-            sources.append(source or _triples_source(item, item))
+            source = source or _triples_source(item, item)
+            source.description = not source.events and any(
+                t.predicate == _TYPE and t.object == _DATASET for t in source.shared
+            )
+            sources.append(source)
         elif not raw_done:
             sources.append(_raw_source(raw, stack, base_iri, jobs, progress))
             raw_done = True
@@ -277,6 +290,7 @@ class LoadReport:
     outlets: int = 0  # of which outlets
     duplicates: list[str] = field(default_factory=list)  # events in two inputs (the later won)
     quads: int = 0  # quads in the store afterwards
+    described: bool = False  # a dataset description was loaded (into aimid:graph-description)
     problems: list = field(default_factory=list)  # of raw inputs exported on the fly
 
 
@@ -308,6 +322,8 @@ def load(
     # 2. Shared triples, subject by subject: the last source that describes a subject wins.
     latest: dict = {}
     for source in sources:
+        if source.description:
+            continue
         mine: dict = defaultdict(list)
         for t in source.shared:
             if isinstance(t.subject, ox.BlankNode) or t.subject in vocabulary_subjects:
@@ -325,6 +341,16 @@ def load(
     report.outlets = sum(
         any(t.predicate == _TYPE and t.object == _OUTLET for t in ts) for ts in latest.values()
     )
+
+    # 2b. The dataset description, in a graph of its own: the last one given replaces it.
+    descriptions = [s for s in sources if s.description]
+    if descriptions:
+        graph = description_graph(base_iri)
+        store.remove_graph(graph)
+        store.extend(
+            ox.Quad(t.subject, t.predicate, t.object, graph) for t in descriptions[-1].shared
+        )
+        report.described = True
 
     # 3. The events, streamed.
     def event_quads() -> Iterator[ox.Quad]:
