@@ -63,7 +63,7 @@ def value(g: rdflib.Graph, s, p: str):
 def test_conforms_to_dcat_ap_3(described):
     _, _, g = described
     shapes = rdflib.Graph().parse(DATA / "dcat-ap-3.0.0-SHACL.ttl")
-    conforms, report, text = pyshacl.validate(g, shacl_graph=shapes, inference="rdfs")
+    _, report, text = pyshacl.validate(g, shacl_graph=shapes, inference="rdfs")
     violations = list(
         report.subjects(
             rdflib.URIRef("http://www.w3.org/ns/shacl#resultSeverity"),

@@ -23,8 +23,8 @@ import pyoxigraph as ox
 import pytest
 from conftest import ROOT
 
-from kg.namespaces import AIM, AIMTAX, DCTERMS, RDF_TYPE, SCHEMA, SKOS
 import kg
+from kg.namespaces import AIM, AIMTAX, DCTERMS, RDF_TYPE, SCHEMA, SKOS
 from kg.sparql import query as sparql
 from kg.sparql import store
 
