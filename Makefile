@@ -7,15 +7,17 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 N      ?= 20000
+VERSION = $(shell sed -n 's/^__version__ = "\(.*\)"/\1/p' kg/__init__.py)
 OUT    ?= build/demo
 
-.PHONY: help install demo harvest-demo test lint format docs context corpus bench pictures clean
+.PHONY: help install demo harvest-demo test lint format docs sssom context corpus bench pictures clean
 
 help:
 	@echo "make demo     export the bundled examples to $(OUT)/"
 	@echo "make harvest-demo  fetch, export, load and serve from a local stand-in of the AIM API"
 	@echo "make test     run the tests, ruff check and ruff format --check"
-	@echo "make docs     generate the ontology documentation (pyLODE) in build/docs/"
+	@echo "make docs     generate the vocabulary's documentation and files in build/docs/"
+	@echo "make sssom    regenerate ontology/alignments.sssom.tsv from ontology/alignments.ttl"
 	@echo "make context  regenerate ontology/context.jsonld from the vocabulary"
 	@echo "make corpus   write a synthetic corpus of N events (default 20000) to build/corpus/"
 	@echo "make bench    run the benchmark and write docs/performance.md"
@@ -57,10 +59,16 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 docs: $(STAMP)
-	@mkdir -p build/docs
+	@mkdir -p build/docs/$(VERSION)
+	$(BIN)/python -m kg.publish site -o build/docs
 	$(BIN)/pylode ontology/aim.ttl -o build/docs/ontology.html
-	$(BIN)/pylode -p vocpub ontology/taxonomies.ttl -o build/docs/taxonomies.html
-	@echo "docs: build/docs/ontology.html, build/docs/taxonomies.html"
+	cp build/docs/ontology.html build/docs/$(VERSION)/ontology.html
+	@echo "docs: build/docs/ontology.html (pyLODE), build/docs/taxonomy.html (every concept of"
+	@echo "      every scheme), each document in .ttl .jsonld .nt, and $(VERSION)/: the files"
+	@echo "      docs/w3id/.htaccess redirects https://w3id.org/aim-kg/ to"
+
+sssom: $(STAMP)
+	$(BIN)/python -m kg.publish sssom -o ontology/alignments.sssom.tsv
 
 context: $(STAMP)
 	$(BIN)/aim-kg context -o ontology/context.jsonld
