@@ -36,9 +36,10 @@ install: $(STAMP)
 demo: $(STAMP)
 	@mkdir -p $(OUT)
 	$(BIN)/aim-kg export -o $(OUT)/aim-kg.ttl -o $(OUT)/aim-kg.jsonld -o $(OUT)/aim-kg.nt \
-		-o $(OUT)/aim-kg.nq --problems $(OUT)/problems.jsonl
+		-o $(OUT)/aim-kg.nq --problems $(OUT)/problems.jsonl --describe $(OUT)/description.ttl
 	@echo "demo: the bundled examples are in $(OUT)/: aim-kg.ttl (Turtle), aim-kg.jsonld (JSON-LD),"
-	@echo "      aim-kg.nt (N-Triples), aim-kg.nq (N-Quads, a graph per event), and problems.jsonl:"
+	@echo "      aim-kg.nt (N-Triples), aim-kg.nq (N-Quads, a graph per event), description.ttl"
+	@echo "      (DCAT-AP, VoID, PROV: what the files are), and problems.jsonl:"
 	@echo "      $$(grep -c '"kind": "reject"' $(OUT)/problems.jsonl) inputs left out," \
 		"$$(grep -c '"kind": "warning"' $(OUT)/problems.jsonl) warnings. Next: $(BIN)/aim-kg --help"
 
