@@ -5,10 +5,12 @@ temporary local store, by the same code — and every named graph is then sent w
 replaces the graph in the remote store (never duplicates it):
 
     PUT {endpoint}?graph={event IRI}          one request per event
-    PUT {endpoint}?graph={ontology, taxonomy} the vocabulary graphs
+    PUT {endpoint}?graph={ontology, taxonomy} the vocabulary graphs (and aimid:graph-description,
+                                              when DATA has a dataset description)
     GET + PUT {endpoint}?graph={aimid:graph-shared}
-                                              the outlets: the remote graph is read, this push's
-                                              outlets replace theirs (as a load does), the rest stay
+                                              the outlets and countries: the remote graph is read,
+                                              this push's outlets and countries replace theirs (as
+                                              a load does), the rest stay
 
 Only the protocol is used (https://www.w3.org/TR/sparql11-http-rdf-update/): no store-specific
 code. Bodies are N-Triples (``application/n-triples``). A few requests are in flight at once;
@@ -38,7 +40,7 @@ import pyoxigraph as ox
 
 from kg import __version__
 from kg.errors import AimKgError
-from kg.namespaces import AIMID
+from kg.namespaces import AIM, AIMID, RDF_TYPE
 from kg.sparql import store as kgstore
 
 MEDIA_TYPE = "application/n-triples"
@@ -224,7 +226,10 @@ def push(
             client.request("PUT", shared.value, _ntriples(merged))
             report.graphs += 1
             report.triples += sum(len(ts) for ts in ours.values())
-            report.outlets = len({t.subject for t in merged})
+            outlet = ox.NamedNode(AIM + "Outlet")  # the shared graph holds countries too
+            report.outlets = len(
+                {t.subject for t in merged if t.predicate.value == RDF_TYPE and t.object == outlet}
+            )
         del local
     report.requests, report.retries = client.requests, client.retried
     return report
