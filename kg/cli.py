@@ -304,9 +304,9 @@ def export(
     if not quiet:
         if result.skipped and inputs:
             click.echo(
-                f"skipped {len(result.skipped)} file(s) that are not inputs "
-                f"(.txt, .json, .jsonl, .ndjson): {', '.join(result.skipped[:5])}"
-                + (" ..." if len(result.skipped) > 5 else ""),
+                f"skipped {len(result.skipped)} file(s) that are not inputs (not .txt, .json, "
+                ".jsonl, .ndjson; problems files; this run's outputs; broken links): "
+                f"{', '.join(result.skipped[:5])}" + (" ..." if len(result.skipped) > 5 else ""),
                 err=True,
             )
         where = ", ".join("stdout" if o == "-" else o for o in result.outputs)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 AIM_ID = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}-[0-9a-f]{4}$")
-LEGACY_ID = re.compile(r"^[0-9]+$")
+LEGACY_ID = re.compile(r"^[0-9]{1,12}$")  # bounded: ids are numbers, never 4,300 digits
 DERIVED_PREFIX = "aimkg-"
 
 
