@@ -335,3 +335,41 @@ def test_sigterm_still_ends_with_143(tmp_path: Path):
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=30) == 143
     assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------- 1, 2: aim-kg query
+
+
+def test_query_refuses_service_unless_allowed(tmp_path: Path):
+    from kg.errors import QueryError
+    from kg.sparql.guard import check
+
+    text = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/x> { ?s ?p ?o } }"
+    result = CliRunner().invoke(cli, ["query", text])
+    assert result.exit_code == 1 and "--allow-service" in result.output
+    check(text, allow_service=True)
+    with pytest.raises(QueryError):
+        import kg
+
+        kg.query(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT * WHERE { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }",
+        "SELECT * WHERE " + "{" * 5000 + "}" * 5000,
+        "SELECT * WHERE { FILTER(" + "!" * 20000 + "true) }",
+        "SELECT * WHERE { " + " UNION ".join(["{?s ?p ?o}"] * 5000) + " }",
+    ],
+)
+def test_query_too_deep_is_an_error_not_a_crash(text):
+    proc = subprocess.run(
+        [*AIM_KG, "query", "-", "--store", "/nonexistent"],
+        input=text,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert "limit is" in proc.stderr
