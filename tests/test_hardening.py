@@ -373,3 +373,61 @@ def test_query_too_deep_is_an_error_not_a_crash(text):
     )
     assert proc.returncode == 1, proc.stderr
     assert "limit is" in proc.stderr
+
+
+# ---------------------------------------------------------------- 4: untrusted RDF
+
+
+def _laughs(levels: int) -> str:
+    entities = ['<!ENTITY a0 "xxxxxxxxxx">'] + [
+        f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, levels + 1)
+    ]
+    return (
+        '<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [\n'
+        + "\n".join(entities)
+        + ']>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        'xmlns:ex="http://example.org/">\n<rdf:Description rdf:about="http://example.org/s">'
+        f"<ex:p>&a{levels};</ex:p></rdf:Description>\n</rdf:RDF>\n"
+    )
+
+
+def _bounded(*args: str) -> subprocess.CompletedProcess:
+    """aim-kg in a child limited to 1 GiB of address space beyond its start, and 120 s."""
+    import resource
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+
+    return subprocess.run(
+        [*AIM_KG, *args], capture_output=True, text=True, timeout=120, preexec_fn=limit
+    )
+
+
+def test_rdfxml_entity_expansion_is_refused(tmp_path: Path):
+    bomb = tmp_path / "laughs.rdf"
+    bomb.write_text(_laughs(9))  # 10^10 characters if expanded
+    for args in (["validate", str(bomb)], ["load", str(bomb), "--store", str(tmp_path / "s")]):
+        proc = _bounded(*args)
+        assert proc.returncode == 1, proc.stderr
+        assert "expands to" in proc.stderr and "internal error" not in proc.stderr
+    wide = tmp_path / "wide.rdf"
+    text = _laughs(1).replace("<ex:p>&a1;</ex:p>", "<ex:p>" + "&a1;" * 700_000 + "</ex:p>")
+    wide.write_text(text)  # each entity small, 70 MB in all
+    proc = _bounded("validate", str(wide))
+    assert proc.returncode == 1 and "more than 64 MiB" in proc.stderr
+    fine = tmp_path / "fine.rdf"
+    fine.write_text(_laughs(2))
+    assert CliRunner().invoke(cli, ["validate", str(fine)]).exit_code == 0
+
+
+def test_a_compressed_giant_token_is_a_clear_error(tmp_path: Path):
+    import gzip
+
+    bomb = tmp_path / "big.nt.gz"
+    with gzip.open(bomb, "wb") as out:
+        out.write(b'<http://a> <http://b> "')
+        for _ in range(64):
+            out.write(b"a" * (1 << 20))
+    proc = _bounded("validate", str(bomb))
+    assert proc.returncode == 1 and "longer than Oxigraph reads" in proc.stderr
+    assert "internal error" not in proc.stderr
