@@ -431,3 +431,122 @@ def test_a_compressed_giant_token_is_a_clear_error(tmp_path: Path):
     proc = _bounded("validate", str(bomb))
     assert proc.returncode == 1 and "longer than Oxigraph reads" in proc.stderr
     assert "internal error" not in proc.stderr
+
+
+# ---------------------------------------------------------------- 11: linear in one event
+
+
+class _Counted(str):
+    """An IRI that counts the comparisons made with it (list membership makes n of them)."""
+
+    compared = 0
+
+    def __eq__(self, other):
+        _Counted.compared += 1
+        return str.__eq__(self, other)
+
+    __hash__ = str.__hash__
+
+
+def _comparisons(n: int) -> int:
+    from kg.namespaces import AIM
+    from kg.shacl.engine import View
+    from kg.vocab import vocabulary
+
+    event = "https://w3id.org/aim-kg/id/event-x"
+    triples = [(event, AIM + "article", _Counted(f"https://ex.org/a/{i}")) for i in range(n)]
+    triples += triples[: n // 2]  # repeated triples are one triple
+    _Counted.compared = 0
+    view = View(triples, vocabulary())
+    assert len(view.values(event, (AIM + "article",))) == n
+    view.inverse_values(triples[0][2], (AIM + "article",))
+    return _Counted.compared
+
+
+def test_one_subject_with_many_objects_is_linear_to_index():
+    small, large = _comparisons(2000), _comparisons(4000)
+    assert large <= 2.2 * small + 100, (small, large)
+
+
+def _lines(function, *args) -> int:
+    """The work of function(*args), counted, never timed: Python lines executed, and calls of
+    Python and C functions (str.startswith in a loop is work too)."""
+    count = 0
+
+    def tracer(frame, event, arg):
+        nonlocal count
+        if event == "line":
+            count += 1
+        return tracer
+
+    def profiler(frame, event, arg):
+        nonlocal count
+        if event in ("call", "c_call"):
+            count += 1
+
+    sys.settrace(tracer)
+    sys.setprofile(profiler)
+    try:
+        function(*args)
+    finally:
+        sys.settrace(None)
+        sys.setprofile(None)
+    return count
+
+
+def _record_with_articles(n: int) -> dict:
+    articles = [
+        {
+            "title": f"Incident number {i} is told in a long headline",
+            "date": "2024-02-15",
+            "publisher": "Europa Press" if i % 2 else "europa press",
+            "url": f"https://ex.org/a/{i}",
+        }
+        for i in range(n)
+    ]
+    # The same articles as a page lists them: no URL, titles shortened with "...".
+    articles += [
+        {"title": a["title"][:-10] + "...", "date": a["date"], "publisher": a["publisher"]}
+        for a in articles[: n // 2]
+    ]
+    return record(1, articles=articles)
+
+
+def test_one_event_with_many_articles_is_linear_to_export():
+    from kg.pipeline import Job, Worker
+    from kg.read.record import read_record
+    from kg.vocab import vocabulary
+    from kg.write import FORMATS
+
+    worker = Worker(Job("https://w3id.org/aim-kg/id/", (FORMATS["ntriples"],)))
+    work = {}
+    for n in (500, 1000):
+        data = _record_with_articles(n)
+        read_record(data, "r.json", 1, vocabulary())  # warm the caches (language ids...)
+        read = []
+        work[n] = _lines(lambda d=data, r=read: r.append(read_record(d, "r.json", 1, vocabulary())))
+        event = read[0][0]
+        assert len(event.articles) == n
+        work[n] += _lines(worker._write_event, event.id, [event])
+    assert work[1000] <= 2.2 * work[500], work
+
+
+def test_outlet_spellings_of_a_merged_article_are_kept(tmp_path: Path):
+    page_like = {"title": "Same headline", "date": "2024-02-15"}
+    src = write_json(
+        tmp_path / "r.json",
+        [
+            record(
+                1,
+                articles=[
+                    {**page_like, "publisher": "europa press"},
+                    {**page_like, "publisher": "Europa Press"},
+                ],
+            )
+        ],
+    )
+    out = tmp_path / "o.nt"
+    assert run(str(src), "-o", str(out), "-q").exit_code == 0
+    text = out.read_text()
+    assert '"europa press"' in text and '"Europa Press"' in text
+    assert text.count("schema.org/NewsArticle>") == 1
