@@ -633,10 +633,14 @@ def _phase_one(files, spill_path, jobs, result: ExportResult, bar: Progress):
                         variants.add(key)
             bar.show(f"read {len(index)} events")
     # A page without an id is the event of the one record with the same title and summary.
+    # Every copy of it is named (two files may hold the same page: one event, two warnings).
+    joined: set[str] = set()
     for derived, match, where in derived_pages:
         target = record_match.get(match)
-        if target and derived in index:
-            index[target].extend(index.pop(derived))
+        if target and (derived in index or derived in joined):
+            if derived in index:
+                index[target].extend(index.pop(derived))
+                joined.add(derived)
             result.problems.append(
                 Problem(
                     where.file,

@@ -408,6 +408,8 @@ def _json_units(stream: io.TextIOBase, head: str, shown: str) -> Iterator[Unit]:
     buf = _Buffer(stream, head, shown)
     decoder = json.JSONDecoder()
     try:
+        if not buf.skip_ws() and buf.error is None:
+            yield Unit("reject", shown, 1, "empty: no AIM record (expected AIM API JSON)")
         while True:
             ch = buf.skip_ws()
             if not ch:
