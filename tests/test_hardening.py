@@ -550,3 +550,26 @@ def test_outlet_spellings_of_a_merged_article_are_kept(tmp_path: Path):
     text = out.read_text()
     assert '"europa press"' in text and '"Europa Press"' in text
     assert text.count("schema.org/NewsArticle>") == 1
+
+
+# ---------------------------------------------------------------- smaller defects
+
+
+def test_warnings_only_report_says_not_conforms_and_quiet_prints_only_violations(tmp_path):
+    import rdflib
+
+    import kg
+
+    src = write_json(tmp_path / "r.json", [record(1, articles=None)])  # a warning: no article
+    data = tmp_path / "d.ttl"
+    assert run(str(src), "-o", str(data), "-q").exit_code == 0
+    report = tmp_path / "report.ttl"
+    result = CliRunner().invoke(cli, ["validate", str(data), "--report", str(report)])
+    assert result.exit_code == 0 and "1 warnings" in result.output
+    graph = rdflib.Graph().parse(report)
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    assert list(graph.objects(None, sh.conforms)) == [rdflib.Literal(False)]
+    quiet = CliRunner().invoke(cli, ["validate", str(data), "-q"])
+    assert quiet.exit_code == 0 and quiet.output == ""
+    assert kg.validate([str(data)])[0] is False
+    assert kg.validate([str(data)], allow_warnings=True)[0] is True

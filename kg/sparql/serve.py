@@ -1,26 +1,26 @@
-"""``aim-kg serve``: a read-only SPARQL 1.1 Protocol endpoint, served by Oxigraph's own server.
+"""``aim-kg serve``: a read-only SPARQL 1.1 Protocol endpoint: Oxigraph's own server, behind a
+front that refuses what must never reach it.
 
-There is no HTTP code here: aim-kg starts the ``oxigraph`` executable (PyPI package ``oxigraph``,
-the same Oxigraph version as pyoxigraph) as ``oxigraph serve-read-only`` on the store, and that
-server does everything the endpoint promises:
+aim-kg starts the ``oxigraph`` executable (PyPI package ``oxigraph``, the same Oxigraph version
+as pyoxigraph) as ``oxigraph serve-read-only`` on the store, on a loopback port of its own, and
+answers clients itself (``Front``, a threading HTTP server of the standard library):
 
-- ``GET /query?query=...`` and ``POST /query`` (a form, or ``application/sparql-query``);
-- content negotiation by ``Accept``, q-values included: SPARQL JSON, XML, CSV, TSV results;
-  Turtle, N-Triples, N-Quads, JSON-LD, RDF/XML graphs (406 when nothing fits);
-- a malformed query is a 400 with Oxigraph's line:column message;
-- read-only: ``/update`` and every graph-store write (PUT, POST, DELETE on ``/store``) get 403;
-- ``--union-default-graph``: the default graph is the union of the store's graphs
-  (kg/sparql/store.py);
-- ``--timeout-s``: a query is cancelled after that many seconds. Oxigraph cancels cooperatively:
-  most queries stop at the limit, but an operator that checks rarely (a sort or a count over
-  billions of intermediate rows) can run on for minutes. Every request has a thread of its own,
-  so such a query holds one thread and one core, never the server: other queries are answered;
-- ``--cors``: ``Access-Control-Allow-Origin: *`` and answers to preflight requests.
+- every query (``GET /query?query=``, a form, an ``application/sparql-query`` body) is checked
+  by kg.sparql.guard first: SERVICE (federation: the engine would send requests to any host the
+  query names) and queries nested too deep for Oxigraph's stack get 400 saying why;
+- updates, graph-store writes and any POST but a query to /query get 403 from the front;
+- the rest is passed to Oxigraph, whose answer (content negotiation, 400 for a malformed query
+  with its line:column, CORS, the query page at /) is relayed as it comes;
+- Oxigraph cancels a query after ``--timeout-s`` cooperatively; a query still running
+  min(GRACE, timeout) seconds later stops the engine, which ``Backend`` restarts on the same
+  store, and the query gets 503. The engine's address space is bounded (``--max-memory``): a
+  query that needs more aborts it, and it is restarted the same way. Queries in flight at a
+  restart fail too (documented).
 
-aim-kg waits until the server listens, prints the query URL as the first line on stdout, and
-stops the server when it is stopped itself (Ctrl-C, SIGTERM; on Linux the server also gets
-SIGTERM if aim-kg dies). With ``-d DATA``, the store is built in a temporary folder first and
-removed afterwards.
+aim-kg prints the query URL as the first line on stdout once it listens, and stops the engine
+when it is stopped itself (Ctrl-C: 130, SIGTERM: 143; on Linux the engine also gets SIGKILL if
+aim-kg dies, from a thread that lives as long as aim-kg). With ``-d DATA``, the store is built in
+a temporary folder first and removed afterwards.
 """
 
 from __future__ import annotations
