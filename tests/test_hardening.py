@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import stat
 import subprocess
 import sys
@@ -323,18 +322,6 @@ def test_kill_9_leaves_no_worker_and_the_next_run_cleans_up(tmp_path: Path):
     )
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == [".out.ttl.1.abcd1234.part", "out.ttl"]
-
-
-def test_sigterm_still_ends_with_143(tmp_path: Path):
-    proc = subprocess.Popen(
-        [*AIM_KG, "export", "-", "-o", str(tmp_path / "o.ttl")],
-        stdin=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    )
-    time.sleep(2)
-    proc.send_signal(signal.SIGTERM)
-    assert proc.wait(timeout=30) == 143
-    assert list(tmp_path.iterdir()) == []
 
 
 # ---------------------------------------------------------------- 1, 2: aim-kg query
