@@ -10,12 +10,13 @@ N      ?= 20000
 VERSION = $(shell sed -n 's/^__version__ = "\(.*\)"/\1/p' kg/__init__.py)
 OUT    ?= build/demo
 
-.PHONY: help install demo harvest-demo test lint format docs sssom context corpus bench pictures clean
+.PHONY: help install demo harvest-demo test fuzz lint format docs sssom context corpus bench pictures clean
 
 help:
 	@echo "make demo     export the bundled examples to $(OUT)/"
 	@echo "make harvest-demo  fetch, export, load and serve from a local stand-in of the AIM API"
 	@echo "make test     run the tests, ruff check and ruff format --check"
+	@echo "make fuzz     export N seeded mutations of pages and records (default N=5000) and check them"
 	@echo "make docs     generate the vocabulary's documentation and files in build/docs/"
 	@echo "make sssom    regenerate ontology/alignments.sssom.tsv from ontology/alignments.ttl"
 	@echo "make context  regenerate ontology/context.jsonld from the vocabulary"
@@ -50,6 +51,9 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -n auto
+
+fuzz: $(STAMP)
+	$(BIN)/python tests/fuzz.py -n $(if $(filter 20000,$(N)),5000,$(N))
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

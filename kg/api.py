@@ -15,7 +15,6 @@ Every error a user can cause is a ``kg.AimKgError`` with the message the command
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from contextlib import ExitStack
 from typing import Any
@@ -29,6 +28,7 @@ from kg.namespaces import AIMID, SH, prefixes
 from kg.pipeline import ExportResult
 from kg.sparql.push import PushReport
 from kg.sparql.store import LoadReport
+from kg.tempfiles import temp_dir
 
 PathLike = str | os.PathLike
 
@@ -138,7 +138,7 @@ def graph(
     1 KB per triple, so for the whole monitor prefer ``export`` to files and ``load`` + ``query``
     on a store. Rejected inputs are left out silently here: use ``export`` to see them.
     """
-    with tempfile.TemporaryDirectory(prefix="aim-kg-graph-") as folder:
+    with temp_dir("graph") as folder:
         path = os.path.join(folder, "graph.nt")
         export(
             inputs,
@@ -285,13 +285,15 @@ def query(
     store: PathLike | None = None,
     base_iri: str = AIMID,
     jobs: int | None = None,
+    allow_service: bool = False,
 ) -> Rows | bool | rdflib.Graph:
     """Run a SPARQL query (text, a .rq file or a catalogue name) over data or a store.
 
     ``data``: exports (any RDF file) or raw AIM inputs, exported on the fly; ``store``: a store
     folder made by ``load``; neither: the bundled examples. The default graph is the union of
     all graphs and the graph's prefixes are declared. SELECT gives ``Rows`` (a list of dicts),
-    ASK a bool, CONSTRUCT and DESCRIBE an ``rdflib.Graph``.
+    ASK a bool, CONSTRUCT and DESCRIBE an ``rdflib.Graph``. A federated query (SERVICE) is
+    refused unless ``allow_service=True``; so is a query nested too deep to run safely.
     """
     from kg.sparql import query as sparql_query
     from kg.sparql import store as kgstore
@@ -299,7 +301,7 @@ def query(
     if store is not None and data is not None:
         raise UsageError("give either store= or data=, not both")
     parsed = sparql_query.resolve(sparql)
-    sparql_query.prepare(parsed, base_iri)
+    sparql_query.prepare(parsed, base_iri, allow_service)
     with ExitStack() as stack:
         if store is not None:
             st = kgstore.open_store(os.fspath(store), create=False)
@@ -307,7 +309,7 @@ def query(
             sources = kgstore.read(_paths(data), stack, base_iri=base_iri, jobs=jobs)
             st = ox.Store()
             kgstore.load(st, sources, base_iri)
-        answer = sparql_query.run(st, parsed, base_iri)
+        answer = sparql_query.run(st, parsed, base_iri, allow_service)
         kind = sparql_query.kind(answer)
         if kind == "boolean":
             return bool(answer)
@@ -351,6 +353,7 @@ def load(
 
     with ExitStack() as stack:
         sources = kgstore.read(_paths(data), stack, base_iri=base_iri, jobs=jobs, progress=progress)
+        stack.enter_context(kgstore.writing(os.fspath(store)))
         st = kgstore.open_store(os.fspath(store), create=True)
         try:
             report = kgstore.load(st, sources, base_iri, clear=clear)

@@ -304,9 +304,9 @@ def export(
     if not quiet:
         if result.skipped and inputs:
             click.echo(
-                f"skipped {len(result.skipped)} file(s) that are not inputs "
-                f"(.txt, .json, .jsonl, .ndjson): {', '.join(result.skipped[:5])}"
-                + (" ..." if len(result.skipped) > 5 else ""),
+                f"skipped {len(result.skipped)} file(s) that are not inputs (not .txt, .json, "
+                ".jsonl, .ndjson; problems files; this run's outputs; broken links): "
+                f"{', '.join(result.skipped[:5])}" + (" ..." if len(result.skipped) > 5 else ""),
                 err=True,
             )
         where = ", ".join("stdout" if o == "-" else o for o in result.outputs)
@@ -536,10 +536,18 @@ def _read_data(data, stack, base_iri, jobs, quiet):
     "CONSTRUCT and DESCRIBE: ttl (default), nt, jsonld.",
 )
 @click.option("--list", "list_queries", is_flag=True, help="List the query catalogue and exit.")
+@click.option(
+    "--allow-service",
+    is_flag=True,
+    help="Allow federated queries (SERVICE): this machine then sends requests to the hosts "
+    "the query names. Refused by default.",
+)
 @base_iri_option
 @jobs_option
 @quiet_option
-def query(query_arg, data, store_dir, format_name, list_queries, base_iri, jobs, quiet):
+def query(
+    query_arg, data, store_dir, format_name, list_queries, allow_service, base_iri, jobs, quiet
+):
     """Run a SPARQL query over exports, raw AIM inputs or a store.
 
     QUERY is SPARQL text, a .rq file, - (standard input) or the name of a query of the catalogue
@@ -566,7 +574,7 @@ def query(query_arg, data, store_dir, format_name, list_queries, base_iri, jobs,
         raise click.UsageError("give either --store or -d DATA, not both")
     try:
         parsed = sparql.resolve(query_arg)
-        fmt = sparql.check_format(sparql.prepare(parsed, base_iri), format_name)
+        fmt = sparql.check_format(sparql.prepare(parsed, base_iri, allow_service), format_name)
     except sparql.QueryError as exc:
         raise click.ClickException(str(exc)) from None
     code = 0
@@ -582,7 +590,7 @@ def query(query_arg, data, store_dir, format_name, list_queries, base_iri, jobs,
             store = pyoxigraph.Store()  # in memory
             kgstore.load(store, sources, base_iri)
         try:
-            result = sparql.run(store, parsed, base_iri)
+            result = sparql.run(store, parsed, base_iri, allow_service)
             sparql.write(result, fmt, sys.stdout.buffer, base_iri)
             sys.stdout.buffer.flush()
         except sparql.QueryError as exc:
@@ -680,6 +688,15 @@ def load(data, store_dir, clear, base_iri, jobs, quiet):
     help="Cancel a query that runs longer than this.",
 )
 @click.option(
+    "--max-memory",
+    type=click.IntRange(min=512),
+    default=2048,
+    show_default=True,
+    metavar="MB",
+    help="Address space of the SPARQL engine; a query that needs more is stopped (503) and "
+    "the engine restarted.",
+)
+@click.option(
     "--cors/--no-cors",
     default=True,
     show_default=True,
@@ -688,18 +705,19 @@ def load(data, store_dir, clear, base_iri, jobs, quiet):
 @base_iri_option
 @jobs_option
 @quiet_option
-def serve(data, store_dir, host, port, timeout, cors, base_iri, jobs, quiet):
+def serve(data, store_dir, host, port, timeout, max_memory, cors, base_iri, jobs, quiet):
     """Serve a read-only SPARQL 1.1 endpoint (Oxigraph's own server).
 
     The first line on stdout is the query URL (http://127.0.0.1:7878/query). GET and POST
     (form or application/sparql-query); the answer's format follows the Accept header (SPARQL
     JSON, XML, CSV, TSV; Turtle, N-Triples, JSON-LD for CONSTRUCT). Updates and graph-store
-    writes are refused (403). The default graph is the union of all graphs. Stop with Ctrl-C.
+    writes are refused (403), and so are federated queries (SERVICE) and queries nested too
+    deep (400). The default graph is the union of all graphs. Stop with Ctrl-C.
     """
     import shutil
-    import tempfile
     from contextlib import ExitStack
 
+    from kg import tempfiles
     from kg.sparql import serve as kgserve
     from kg.sparql import store as kgstore
 
@@ -713,13 +731,14 @@ def serve(data, store_dir, host, port, timeout, cors, base_iri, jobs, quiet):
         if store_dir:
             try:
                 kgstore.open_store(store_dir, create=False)
+                stack.enter_context(kgstore.serving(store_dir))
             except kgstore.StoreError as exc:
                 raise click.ClickException(str(exc)) from None
             location = store_dir
         else:
             sources = _read_data(data, stack, base_iri, jobs, quiet)
             _report_problems(sources, quiet)
-            location = tempfile.mkdtemp(prefix="aim-kg-serve-")
+            location = tempfiles.make_temp_dir("serve")
             stack.callback(shutil.rmtree, location, ignore_errors=True)
             store = kgstore.open_store(location, create=True)
             kgstore.load(store, sources, base_iri)
@@ -736,11 +755,11 @@ def serve(data, store_dir, host, port, timeout, cors, base_iri, jobs, quiet):
                 )
 
         try:
-            status = kgserve.run(location, host, port, timeout, cors, ready)
+            status = kgserve.run(location, host, port, timeout, cors, ready, memory=max_memory)
         except (kgserve.ServeError, OSError) as exc:
             raise click.ClickException(str(exc)) from None
     if status:
-        raise click.ClickException(f"the oxigraph server stopped (exit status {status})")
+        sys.exit(status)  # 130 after Ctrl-C, 143 after SIGTERM
 
 
 # ---------------------------------------------------------------- fetch (the AIM API)

@@ -19,12 +19,11 @@ import multiprocessing.util
 import os
 import pickle
 import re
+import signal
 import sys
-import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,11 +39,16 @@ from kg.read.page import read_page
 from kg.read.record import read_record
 from kg.read.sources import Unit, discover, read_units
 from kg.shacl.engine import data_shapes
-from kg.terms import BNode, Triple, Triples
+from kg.tempfiles import temp_dir
+from kg.terms import BNode, Lit, Triple, Triples
 from kg.vocab import vocabulary
-from kg.write import FORMATS, Format, atomic_output, extensions, format_named, format_of
+from kg.write import FORMATS, Format, atomic_outputs, extensions, format_named, format_of
 
 UNMAPPED = AIM + "unmappedLabel"
+# The longest literal (a title, a summary, a headline...) an export may hold, in characters.
+# Oxigraph reads no token longer than 16 MiB; at most 6 bytes a character once escaped, a
+# literal of 1 MiB characters always fits, so every export aim-kg writes it can read back.
+MAX_LITERAL = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -117,13 +121,29 @@ def resolve_outputs(paths: Iterable[str], format_name: str | None = None) -> lis
 
 
 def check_output_path(path: str, option: str) -> None:
-    """An output path must be a file name in a folder that exists."""
-    target = Path(path)
-    if target.is_dir():
-        raise UsageError(f"{option} {path}: is a folder; expected a file name")
-    parent = target.resolve().parent
+    """An output path must be a file name (or a character device or FIFO, written directly) in
+    a folder that exists and can be written to; never a folder or a symbolic link."""
+    from kg.write import output_kind
+
+    if path == "-":
+        return
+    try:
+        kind = output_kind(path)
+    except UsageError as exc:
+        raise UsageError(f"{option} {exc}") from None
+    if kind == "stream":
+        if not os.access(path, os.W_OK):
+            raise UsageError(f"{option} {path}: cannot be written (permission denied)")
+        return
+    parent = Path(os.path.abspath(path)).parent
     if not parent.is_dir():
         raise UsageError(f"{option} {path}: folder {parent} does not exist")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise UsageError(f"{option} {path}: folder {parent} is not writable")
+    if os.path.exists(path) and not os.access(path, os.W_OK):
+        # Replacing a read-only file would work (a rename), but it was made read-only for a
+        # reason: say so rather than replace it.
+        raise UsageError(f"{option} {path}: the file is read-only")
 
 
 def _check_distinct(files: list[str], named: list[tuple[str, str]]) -> None:
@@ -220,33 +240,41 @@ class Worker:
             self._spill = None
 
     def read_batch(self, units: list[Unit]) -> list[ReadResult]:
-        """Phase 1: units to pickled events and the facts the main process indexes."""
+        """Phase 1: units to pickled events and the facts the main process indexes. A unit
+        that cannot be read for any reason is rejected with that reason, never the run."""
         out = []
         for unit in units:
-            if unit.kind == "reject":
-                problem = Problem(unit.file, unit.line, "reject", unit.payload, code="bad-input")
+            try:
+                out.append(self._read_unit(unit))
+            except Exception as exc:  # a bug, but one input must never abort the run
+                problem = Problem(
+                    unit.file, unit.line, "reject", _unexpected(exc), code="internal-error"
+                )
                 out.append(ReadResult(None, None, None, [problem]))
-                continue
-            if unit.kind == "page":
-                event, problems = read_page(unit.payload, unit.file, unit.stem, self.vocab)
-            else:
-                event, problems = read_record(unit.payload, unit.file, unit.line, self.vocab)
-            if event is None:
-                out.append(ReadResult(None, None, None, problems))
-                continue
-            facts = Facts(
-                event.match_key,
-                event.form,
-                bool(event.derived_id),
-                [
-                    (digest(a.key, size=12), digest(a.description, size=12))
-                    for a in event.articles
-                    if a.url
-                ],
-            )
-            data = pickle.dumps(event, pickle.HIGHEST_PROTOCOL)
-            out.append(ReadResult(event.id, data, facts, problems, Where(event.file, event.line)))
         return out
+
+    def _read_unit(self, unit: Unit) -> ReadResult:
+        if unit.kind == "reject":
+            problem = Problem(unit.file, unit.line, "reject", unit.payload, code="bad-input")
+            return ReadResult(None, None, None, [problem])
+        if unit.kind == "page":
+            event, problems = read_page(unit.payload, unit.file, unit.stem, self.vocab)
+        else:
+            event, problems = read_record(unit.payload, unit.file, unit.line, self.vocab)
+        if event is None:
+            return ReadResult(None, None, None, problems)
+        facts = Facts(
+            event.match_key,
+            event.form,
+            bool(event.derived_id),
+            [
+                (digest(a.key, size=12), digest(a.description, size=12))
+                for a in event.articles
+                if a.url
+            ],
+        )
+        data = pickle.dumps(event, pickle.HIGHEST_PROTOCOL)
+        return ReadResult(event.id, data, facts, problems, Where(event.file, event.line))
 
     def _load(self, spans: list[tuple[int, int]]) -> list[Event]:
         if self._spill is None:
@@ -258,8 +286,25 @@ class Worker:
         return copies
 
     def write_batch(self, batch: list[tuple[str, list[tuple[int, int]]]]) -> list[EventResult]:
-        """Phase 2: merged events to validated blocks of bytes, one per format (or rejects)."""
-        return [self._write_event(event_id, self._load(spans)) for event_id, spans in batch]
+        """Phase 2: merged events to validated blocks of bytes, one per format (or rejects). An
+        event that cannot be written for any reason is rejected with that reason."""
+        out = []
+        for event_id, spans in batch:
+            copies = self._load(spans)
+            try:
+                out.append(self._write_event(event_id, copies))
+            except Exception as exc:  # a bug, but one event must never abort the run
+                first = copies[0]
+                problem = Problem(
+                    first.file,
+                    first.line,
+                    "reject",
+                    _unexpected(exc),
+                    event=event_id,
+                    code="internal-error",
+                )
+                out.append(EventResult(event_id, [problem]))
+        return out
 
     def _write_event(self, event_id: str, copies: list[Event]) -> EventResult:
         vocab = self.vocab
@@ -285,6 +330,20 @@ class Worker:
         if table:
             event.aiid = sorted(set(event.aiid) | set(table))
         block = triples.event_block(event, vocab, self.minter, self.job.variants)
+        too_long = _too_long(block.triples)
+        if too_long is not None:
+            problems.append(
+                Problem(
+                    event.file,
+                    event.line,
+                    "reject",
+                    f"a text of {too_long:,} characters: the longest a literal may be is "
+                    f"{MAX_LITERAL:,} characters (so that every export can be read back)",
+                    event=event_id,
+                    code="literal-too-long",
+                )
+            )
+            return EventResult(event_id, problems)
         # The event's countries are validated with it (their labels are written in the tail).
         places = triples.country_block(block.countries, self.countries)
         results = self.shapes.validate(
@@ -329,6 +388,23 @@ class Worker:
         )
 
 
+def _too_long(block: list[Triple]) -> int | None:
+    """The length of the first literal longer than MAX_LITERAL, if there is one."""
+    for _, _, o in block:
+        if isinstance(o, Lit) and len(o.value) > MAX_LITERAL:
+            return len(o.value)
+    return None
+
+
+def _unexpected(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    text = text if len(text) <= 200 else text[:199] + "…"
+    return (
+        f"could not be read: internal error: {type(exc).__name__}: {text} "
+        "(please report this; the other inputs were exported)"
+    )
+
+
 def shape_code(shape: str) -> str:
     """The problem code of a SHACL result: the local name of its shape, in kebab case."""
     local = str(shape).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
@@ -339,11 +415,28 @@ def shape_code(shape: str) -> str:
 _WORKER: Worker | None = None  # the worker of this process, in a pool's worker processes
 
 
-def _start_worker(job: Job) -> None:
+def _start_worker(job: Job, parent: int) -> None:
     global _WORKER
+    die_with_parent(parent)
     _WORKER = Worker(job)
     # Closed when the worker process ends (multiprocessing runs its finalizers then).
     multiprocessing.util.Finalize(_WORKER, _WORKER.close, exitpriority=10)
+
+
+def die_with_parent(parent: int, signum: int = signal.SIGKILL) -> None:
+    """Linux: this process gets ``signum`` when its parent dies, however it dies (``kill -9``
+    included), so no worker outlives an export. Elsewhere, nothing."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signum, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - no prctl
+        return
+    if os.getppid() != parent:  # the parent died before the signal was asked for
+        os._exit(1)
 
 
 def _read_batch(units: list[Unit]) -> list[ReadResult]:
@@ -381,7 +474,7 @@ def _executor(jobs: int, job: Job) -> Executor:
         max_workers=jobs,
         mp_context=multiprocessing.get_context(method),
         initializer=_start_worker,
-        initargs=(job,),
+        initargs=(job, os.getpid()),
     )
 
 
@@ -450,13 +543,15 @@ def export(
     """
     inputs = [os.fspath(i) for i in inputs]
     outputs = [o if isinstance(o, Output) else resolve_outputs([o])[0] for o in outputs]
+    for o in outputs:
+        check_output_path(o.path, "-o")
     if problems is not None:
         problems = os.fspath(problems)
         check_output_path(problems, "--problems")
     named = [("-o", o.path) for o in outputs] + ([("--problems", problems)] if problems else [])
     check_base_iri(base_iri)
     linkset = load_linkset(aiid_links)
-    files, skipped = discover(inputs or default_inputs())
+    files, skipped = discover(inputs or default_inputs(), outputs=[p for _, p in named])
     _check_distinct(files, named)
     jobs = jobs or os.cpu_count() or 1
     result = ExportResult(
@@ -467,27 +562,32 @@ def export(
         linkset=linkset,
     )
     bar = Progress(progress)
-    with tempfile.TemporaryDirectory(prefix="aim-kg-") as tmp:
+    paths = [o.path for o in outputs] + ([problems] if problems else [])
+    with temp_dir("export") as tmp:
         spill_path = os.path.join(tmp, "events.spill")
         index, variants = _phase_one(files, spill_path, jobs, result, bar)
         job = Job(base_iri, tuple(o.format for o in outputs), spill_path, variants, linkset.index)
-        with ExitStack() as stack:
-            targets = [stack.enter_context(atomic_output(o.path)) for o in outputs]
-            if problems:
-                problems_file = stack.enter_context(atomic_output(problems))
+        with atomic_outputs(paths) as streams:
+            targets = streams[: len(outputs)]
             _phase_two(index, targets, job, jobs, result, bar, with_ontology)
             bar.done()
             result.problems.sort(key=lambda p: (p.file, p.line, p.kind, p.reason))
             if problems:
                 for problem in result.problems:
-                    line = json.dumps(problem.as_dict(), ensure_ascii=False) + "\n"
-                    problems_file.write(line.encode("utf-8", "surrogateescape"))
+                    streams[-1].write(problem_line(problem))
     rejected = {p.event for p in result.problems if p.kind == "reject"}
     result.warned = len(
         {p.event for p in result.problems if p.kind == "warning" and p.event not in rejected}
     )
     result.outputs = [o.path for o in outputs]
     return result
+
+
+def problem_line(problem: Problem) -> bytes:
+    """One line of the problems file: JSON, valid UTF-8 whatever the text holds (a lone
+    surrogate, or the undecodable bytes of a file name, become JSON escapes such as \\udcff)."""
+    line = json.dumps(problem.as_dict(), ensure_ascii=False) + "\n"
+    return line.encode("utf-8", "backslashreplace")
 
 
 def check_base_iri(base_iri: str) -> None:
@@ -533,10 +633,14 @@ def _phase_one(files, spill_path, jobs, result: ExportResult, bar: Progress):
                         variants.add(key)
             bar.show(f"read {len(index)} events")
     # A page without an id is the event of the one record with the same title and summary.
+    # Every copy of it is named (two files may hold the same page: one event, two warnings).
+    joined: set[str] = set()
     for derived, match, where in derived_pages:
         target = record_match.get(match)
-        if target and derived in index:
-            index[target].extend(index.pop(derived))
+        if target and (derived in index or derived in joined):
+            if derived in index:
+                index[target].extend(index.pop(derived))
+                joined.add(derived)
             result.problems.append(
                 Problem(
                     where.file,

@@ -96,7 +96,7 @@ def server(store):
         yield srv
     finally:
         status = srv.stop()
-    assert status == 0  # stopped by SIGTERM: a clean exit
+    assert status == 143  # stopped by SIGTERM: the documented exit code
     with pytest.raises(OSError):  # and the oxigraph server went with it
         socket.create_connection(("127.0.0.1", port), timeout=5).close()
 
@@ -281,7 +281,7 @@ def test_updates_are_refused(server):
     assert http(update, insert.encode(), {"Content-Type": "application/sparql-update"})[0] == 403
     # an update sent to the query endpoint is not a query
     assert get(server, insert)[0] == 400
-    assert http(server.url, form, {"Content-Type": "application/x-www-form-urlencoded"})[0] == 400
+    assert http(server.url, form, {"Content-Type": "application/x-www-form-urlencoded"})[0] == 403
     assert store_size(server) == before
 
 
@@ -370,7 +370,7 @@ def test_serve_data_in_a_temporary_store(tmp_path):
         status, _, body = get(srv, HAZARDS, "text/csv")
         assert status == 200 and body.decode().split() == ["id", *HAZARD_IDS]
     finally:
-        assert srv.stop() == 0
+        assert srv.stop() == 143
     assert not [p.name for p in scratch.iterdir() if p.name.startswith("aim-kg-serve-")]
 
 
@@ -393,3 +393,102 @@ def test_port_in_use(store):
 def test_serve_a_missing_store(tmp_path):
     result = CliRunner().invoke(cli, ["serve", "--store", str(tmp_path / "none")])
     assert result.exit_code == 1 and "no store there" in result.output
+
+
+# ---------------------------------------------------------------- issue 12: what no query can do
+
+
+class Listener:
+    """A local HTTP server that records every request: the host a SERVICE clause would reach."""
+
+    def __init__(self):
+        import http.server
+
+        self.requests: list[str] = []
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                outer.requests.append(self.path)
+                self.send_response(200)
+                self.end_headers()
+
+            do_POST = do_GET
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sparql"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+SERVICES = [
+    "SELECT * WHERE { SERVICE <URL> { ?s ?p ?o } }",
+    "SELECT * WHERE { service silent <URL> { ?s ?p ?o } }",
+    "SELECT * WHERE { ?s ?p ?o.SERVICE <URL> { ?a ?b ?c } }",
+    "# a comment\nPREFIX ex: <http://example.org/>\nSELECT * WHERE {\n  SERVICE<URL>{?s ?p ?o}\n}",
+]
+
+
+@pytest.mark.parametrize("query", SERVICES)
+def test_the_endpoint_refuses_federation_and_makes_no_request(server, query):
+    listener = Listener()
+    try:
+        text = query.replace("URL", listener.url)
+        status, _, body = get(server, text)
+        assert status == 400 and b"SERVICE" in body
+        form = urllib.parse.urlencode({"query": text}).encode()
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        assert http(server.url, form, headers)[0] == 400
+        headers = {"Content-Type": "application/sparql-query"}
+        assert http(server.url, text.encode(), headers)[0] == 400
+        assert listener.requests == []
+    finally:
+        listener.close()
+
+
+def test_words_that_only_look_like_service_are_fine(server):
+    query = (
+        "PREFIX service: <http://example.org/>\n"
+        'SELECT ?service WHERE { BIND("SERVICE <http://x>" AS ?service) # SERVICE <x>\n}'
+    )
+    status, _, body = get(server, query, "text/csv")
+    assert status == 200 and b"SERVICE <http://x>" in body
+
+
+def test_a_query_nested_too_deep_is_400_and_the_endpoint_lives_on(server):
+    deep = "SELECT * WHERE { FILTER(" + "(" * 3000 + "1" + ")" * 3000 + ") }"
+    status, _, body = get(server, deep)
+    assert status == 400 and b"levels deep" in body
+    chain = "SELECT * WHERE { FILTER(" + " || ".join(["true"] * 20000) + ") }"
+    status, _, body = http(server.url, chain.encode(), {"Content-Type": "application/sparql-query"})
+    assert status == 400 and b"operators" in body
+    status, _, body = get(server, HAZARDS, "text/csv")
+    assert status == 200 and body.decode().split() == ["id", *HAZARD_IDS]
+
+
+def test_a_query_past_its_time_or_memory_restarts_the_engine(store):
+    """--timeout 1: a query still running 1 s after the limit gets 503 and the engine is
+    restarted; --max-memory 1024: a query that needs more gets 503; other queries go on."""
+    srv = Server("--store", str(store), "--port", "0", "--timeout", "1", "--max-memory", "1024")
+    try:
+        four = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+        status, _, body = get(srv, four, "text/csv")
+        assert status == 503 and b"time limit" in body
+        assert get(srv, HAZARDS, "text/csv")[0] == 200
+        sort = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?d ?g"
+        status, _, body = get(srv, sort, "text/csv")
+        assert status == 503
+        assert get(srv, HAZARDS, "text/csv")[0] == 200
+    finally:
+        assert srv.stop() == 143
+
+
+def test_load_into_a_served_store_is_refused(server, store):
+    result = CliRunner().invoke(cli, ["load", "--store", str(store), "-q"])
+    assert result.exit_code == 1 and "in use by aim-kg serve" in result.output

@@ -6,6 +6,7 @@ Facet values are already concepts here (IRIs): the label matching happened while
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 import unicodedata
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 AIM_ID = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}-[0-9a-f]{4}$")
-LEGACY_ID = re.compile(r"^[0-9]+$")
+LEGACY_ID = re.compile(r"^[0-9]{1,12}$")  # bounded: ids are numbers, never 4,300 digits
 DERIVED_PREFIX = "aimkg-"
 
 
@@ -54,6 +55,9 @@ class Article:
     rationale: str | None = None
     language: str | None = None
     line: int = field(default=0, compare=False)
+    # Other spellings of the outlet in copies of this article merged into it ("europa press"
+    # beside "Europa Press"): each is an alternate name of the outlet, like any spelling seen.
+    spellings: list[str] = field(default_factory=list, compare=False)
 
     @property
     def outlet_key(self) -> str:
@@ -114,27 +118,48 @@ def dedupe_articles(articles: list[Article]) -> list[Article]:
             if article.url:
                 oat = f"{article.outlet_key}|{article.date}|{fold(article.title)}"
                 by_oat.setdefault(oat, article.key)
+    prefixes = _Prefixes(by_oat)
     for article in articles:
         key = article.key
         if not article.url and by_oat:
-            key = by_oat.get(key[4:]) or _truncated_match(article, by_oat) or key
+            key = by_oat.get(key[4:]) or prefixes.truncated_match(article) or key
         kept = merged.get(key)
         if kept is None:
-            merged[key] = Article(**{name: getattr(article, name) for name in Article.__slots__})
+            copy = Article(**{name: getattr(article, name) for name in Article.__slots__})
+            copy.spellings = list(article.spellings)
+            merged[key] = copy
             continue
         for name in ("url", "rationale", "language"):
             if getattr(kept, name) is None and getattr(article, name) is not None:
                 setattr(kept, name, getattr(article, name))
+        for spelling in (article.outlet, *article.spellings):
+            if spelling != kept.outlet and spelling not in kept.spellings:
+                kept.spellings.append(spelling)
+    for article in merged.values():
+        article.spellings.sort()
     return sorted(merged.values(), key=lambda a: (a.date, a.outlet_key, a.title, a.url or ""))
 
 
-def _truncated_match(article: Article, by_oat: dict[str, str]) -> str | None:
-    """A page shortens long titles with "...": match the start of the full title."""
-    if not article.title.endswith(("...", "…")):
-        return None
-    start = f"{article.outlet_key}|{article.date}|{fold(article.title.rstrip('.… '))}"
-    found = [key for oat, key in by_oat.items() if oat.startswith(start)]
-    return found[0] if len(found) == 1 else None
+class _Prefixes:
+    """A page shortens long titles with "...": the full titles that start like a shortened
+    one, found by bisection in the sorted keys (one lookup each, whatever their number)."""
+
+    def __init__(self, by_oat: dict[str, str]):
+        self.by_oat = by_oat
+        self.sorted: list[str] | None = None
+
+    def truncated_match(self, article: Article) -> str | None:
+        if not article.title.endswith(("...", "…")):
+            return None
+        if self.sorted is None:
+            self.sorted = sorted(self.by_oat)
+        start = f"{article.outlet_key}|{article.date}|{fold(article.title.rstrip('.… '))}"
+        i = bisect.bisect_left(self.sorted, start)
+        found = []
+        for oat in self.sorted[i : i + 2]:
+            if oat.startswith(start):
+                found.append(self.by_oat[oat])
+        return found[0] if len(found) == 1 else None
 
 
 def _union(lists: list[list]) -> list:

@@ -167,6 +167,7 @@ def _article_triples(
 ) -> list[Triple]:
     outlet = minter.outlet(article.outlet)
     block.outlets.append((outlet, article.outlet))
+    block.outlets += [(outlet, spelling) for spelling in article.spellings]
     out = [(a, TYPE, t) for t in ARTICLE_TYPES]
     out += [
         (a, P_HEADLINE, text(article.title, article.language)),

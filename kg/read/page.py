@@ -33,8 +33,8 @@ ARTICLES = "articles about this incident or hazard"
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _DATE_LINE = re.compile(r"^\d{4}\s*-\s*\d{1,2}\s*-\s*\d{1,2}$")
 _AIID = re.compile(
-    r"incidentdatabase\.ai/cite/(\d+)"
-    r"|\b(?:AIID|AI Incident Database|Incident)\s*(?:#|No\.?|n[º°])?\s*(\d+)",
+    r"incidentdatabase\.ai/cite/([0-9]{1,12})(?![0-9])"
+    r"|\b(?:AIID|AI Incident Database|Incident)\s*(?:#|No\.?|n[º°])?\s*([0-9]{1,12})(?![0-9])",
     re.IGNORECASE,
 )
 

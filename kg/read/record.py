@@ -12,6 +12,8 @@ resumo...) are read too, by renaming their keys first.
 
 from __future__ import annotations
 
+import re
+
 import pyoxigraph as ox
 
 from kg.countries import countries as known_countries
@@ -80,7 +82,7 @@ def read_record(
                 line,
                 "reject",
                 exc.reason,
-                event=str(event_id) if event_id else None,
+                event=_cut(str(event_id)) if event_id else None,
                 code="bad-record",
             )
         ]
@@ -92,7 +94,8 @@ def _read(data: dict, file: str, line: int, vocab: Vocabulary) -> tuple[Event, l
     event_id = clean(str(raw_id)) if raw_id not in (None, "") else ""
     if event_id and not is_aim_id(event_id):
         raise Rejected(
-            f'id "{event_id}" is not an AIM id (expected one like 2024-02-15-7d63, or a number)'
+            f'id "{_cut(event_id)}" is not an AIM id '
+            "(expected one like 2024-02-15-7d63, or a number)"
         )
     title = data.get("title")
     if not isinstance(title, str) or not clean(title):
@@ -121,16 +124,23 @@ def _read(data: dict, file: str, line: int, vocab: Vocabulary) -> tuple[Event, l
     )
 
     aiid: list[int] = []
-    for value in data.get("aiid_ids") or []:
-        if isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()):
-            aiid.append(int(value))
+    raw_aiid = data.get("aiid_ids")
+    if raw_aiid is None or raw_aiid == "":
+        raw_aiid = []
+    elif not isinstance(raw_aiid, list):
+        raw_aiid = [raw_aiid]  # one id, not in a list
+    for value in raw_aiid:
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**12:
+            aiid.append(value)
+        elif isinstance(value, str) and _AIID.match(value.strip()):
+            aiid.append(int(value.strip()))
         else:
             problems.append(
                 Problem(
                     file,
                     line,
                     "warning",
-                    f"AIID id {value!r} is not a number; left out",
+                    f"AIID id {_shown(value)} is not a number; left out",
                     code="aiid-not-a-number",
                 )
             )
@@ -226,6 +236,18 @@ def _countries(
                 "unknown-country",
             )
     return list(dict.fromkeys(found))
+
+
+_AIID = re.compile(r"^[0-9]{1,12}$")
+
+
+def _cut(text: str, size: int = 40) -> str:
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
+def _shown(value: object) -> str:
+    """A JSON value in a message, cut short."""
+    return _cut(repr(value))
 
 
 def _is_http_iri(url: str) -> bool:

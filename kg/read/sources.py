@@ -12,6 +12,7 @@ import gzip
 import io
 import json
 import os
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,6 +26,10 @@ JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
 STDIN = "-"
 _CHUNK = 1 << 20
 _WS = " \t\r\n"
+# Bounds on one unit, so that no input can exhaust memory or the stack: an AIM record is a few
+# levels deep and a few kilobytes; a page is tens of kilobytes.
+MAX_DEPTH = 64  # JSON nesting levels of one value
+MAX_UNIT = 64 << 20  # characters of one page or one JSON value
 _BINARY = "binary content (a NUL byte): expected an AIM page as text or AIM API JSON"
 
 
@@ -47,13 +52,18 @@ def is_input_file(path: Path) -> bool:
     return name.endswith(PAGE_SUFFIXES + JSON_SUFFIXES) and not path.name.startswith(".")
 
 
-def discover(paths: list[str]) -> tuple[list[str], list[str]]:
+def discover(paths: list[str], outputs: list[str] = ()) -> tuple[list[str], list[str]]:
     """The files to read, in a stable order, and the files a folder held that are not inputs.
 
-    Raises InputError for a path that does not exist or cannot be read.
+    Folders are searched recursively, following symbolic links to folders (a folder reached
+    twice, through a loop or two links, is searched once). Skipped, and listed as such: files
+    that are not inputs by their name, hidden files and folders, broken links and special
+    files, the problems files aim-kg writes (recognized by their first line) and the
+    ``outputs`` of this run. Raises InputError for a path that does not exist or cannot be read.
     """
     files: list[str] = []
     skipped: list[str] = []
+    written = {os.path.realpath(o) for o in outputs if o != STDIN}
     for raw in paths:
         if raw == STDIN:
             files.append(STDIN)
@@ -64,17 +74,73 @@ def discover(paths: list[str]) -> tuple[list[str], list[str]]:
         if path.is_dir():
             if not os.access(path, os.R_OK | os.X_OK):
                 raise InputError(f"{raw}: directory is not readable")
-            for child in sorted(path.rglob("*")):
-                if any(part.startswith(".") for part in child.relative_to(path).parts):
-                    continue
-                if child.is_file():
-                    (files if is_input_file(child) else skipped).append(str(child))
+            for child, is_file in _walk(path):
+                if (
+                    not is_file
+                    or not is_input_file(child)
+                    or os.path.realpath(child) in written
+                    or _is_problems_file(child)
+                ):
+                    skipped.append(str(child))
+                else:
+                    files.append(str(child))
         elif not os.access(path, os.R_OK):
             raise InputError(f"{raw}: file is not readable (permission denied)")
         else:
             files.append(str(path))
     unique = list(dict.fromkeys(files))
     return unique, skipped
+
+
+def _walk(root: Path) -> Iterator[tuple[Path, bool]]:
+    """Every entry under root that is not a folder, in sorted order, with whether it is a
+    regular file (through links too); hidden names are left out. Links to folders are
+    followed, each real folder once."""
+    seen: set[tuple[int, int]] = set()
+    found: list[tuple[Path, bool]] = []
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            info = folder.stat()
+        except OSError:
+            found.append((folder, False))
+            continue
+        if (info.st_dev, info.st_ino) in seen:
+            continue
+        seen.add((info.st_dev, info.st_ino))
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            found.append((folder, False))  # an unreadable sub-folder: named, never dropped
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            child = folder / entry.name
+            try:
+                if entry.is_dir():  # follows links
+                    stack.append(child)
+                else:
+                    found.append((child, entry.is_file()))
+            except OSError:
+                found.append((child, False))
+    return iter(sorted(found))
+
+
+def _is_problems_file(path: Path) -> bool:
+    """Whether a .json/.jsonl file is a problems file written by aim-kg (``--problems``): its
+    first line is one problem (file, line, kind, code, reason, messages)."""
+    try:
+        with (gzip.open if path.name.lower().endswith(".gz") else open)(path, "rb") as f:
+            first = f.readline(65536)
+        value = json.loads(first)
+    except (OSError, EOFError, ValueError, RecursionError):
+        return False
+    return isinstance(value, dict) and value.keys() >= PROBLEM_KEYS and len(value) <= 8
+
+
+PROBLEM_KEYS = frozenset({"file", "line", "event", "kind", "code", "reason", "messages"})
 
 
 def _open_text(name: str) -> tuple[io.TextIOBase, bytes]:
@@ -159,7 +225,7 @@ def read_units(name: str) -> Iterator[Unit]:
 def _read_checked(stream: io.TextIOBase, shown: str, everything: bool = False) -> str | Unit:
     """Read a chunk (or the rest) of text; a binary or non-UTF-8 file becomes a reject."""
     try:
-        text = stream.read() if everything else stream.read(_CHUNK)
+        text = stream.read(MAX_UNIT + 1) if everything else stream.read(_CHUNK)
     except UnicodeDecodeError as exc:
         return Unit(
             "reject",
@@ -173,7 +239,41 @@ def _read_checked(stream: io.TextIOBase, shown: str, everything: bool = False) -
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         return Unit("reject", shown, line, _BINARY)
+    if everything and len(text) > MAX_UNIT - _CHUNK:
+        return Unit("reject", shown, 1, f"larger than {_size(MAX_UNIT)}: not an AIM page")
     return text
+
+
+def _size(n: int) -> str:
+    return f"{n >> 20} MiB"
+
+
+class BadValue(Exception):
+    """A JSON value that was skipped (whole) because it is too deep, too large or unreadable."""
+
+    def __init__(self, reason: str, line: int):
+        super().__init__(reason)
+        self.reason, self.line = reason, line
+
+
+def depth(value: object) -> int:
+    """The nesting depth of a decoded JSON value (1 for a scalar), without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if level > MAX_DEPTH:
+            break
+        if isinstance(item, dict):
+            stack.extend((v, level + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, level + 1) for v in item)
+    return deepest
+
+
+_TOKEN = re.compile(r'[\[\]{}"]')
+_STRING_REST = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*', re.S)
+_SCALAR_END = re.compile(r'[\s,\]}:\[{"]')
 
 
 class _Buffer:
@@ -220,25 +320,96 @@ class _Buffer:
                 return ""
 
     def value(self, decoder: json.JSONDecoder):
-        """Decode the JSON value at pos, reading more text while it is incomplete."""
+        """Decode the JSON value at pos, reading more text while it is incomplete.
+
+        Raises BadValue, with the value skipped, for a value nested deeper than MAX_DEPTH,
+        larger than MAX_UNIT, or that Python cannot hold (an integer of more than 4,300
+        digits); JSONDecodeError for invalid JSON.
+        """
+        line = self.line_at(self.pos)
         while True:
             try:
                 value, end = decoder.raw_decode(self.text, self.pos)
             except json.JSONDecodeError:
+                if len(self.text) - self.pos > MAX_UNIT:
+                    self._skip(line, f"a JSON value larger than {_size(MAX_UNIT)}")
                 if self.more():
                     continue
                 raise
+            except RecursionError:
+                self._skip(line, f"JSON nested more than {MAX_DEPTH} levels deep")
+            except ValueError as exc:  # an integer too long for Python (int-string limit)
+                digits = re.search(r"has (\d+) digits", str(exc))
+                self._skip(
+                    line,
+                    f"a number of {digits.group(1)} digits (Python reads at most 4300)"
+                    if digits
+                    else f"a JSON value that cannot be read: {exc}",
+                )
             # A number at the end of a chunk may continue in the next one.
             if end == len(self.text) and not self.eof and self.more():
                 continue
+            if depth(value) > MAX_DEPTH:
+                self.pos = end
+                raise BadValue(f"JSON nested more than {MAX_DEPTH} levels deep", line)
             self.pos = end
             return value
+
+    def _skip(self, line: int, reason: str):
+        """Step over the value at pos (found by its brackets and strings, never decoded, never
+        held whole), then raise BadValue. At the end of the text, the rest is given up."""
+        i, level, in_string = self.pos, 0, False
+        scalar = self.text[i] not in '[{"'
+        while True:
+            text = self.text
+            if scalar:
+                found = _SCALAR_END.search(text, i)
+                if found:
+                    self.pos = found.start()
+                    raise BadValue(reason, line)
+                i = len(text)
+            elif in_string:
+                found = _STRING_REST.match(text, i)
+                i = found.end()
+                if i < len(text) and text[i] == '"':
+                    i += 1
+                    in_string = False
+                    if level == 0:
+                        self.pos = i
+                        raise BadValue(reason, line)
+                    continue
+            else:
+                found = _TOKEN.search(text, i)
+                if found:
+                    i = found.end()
+                    ch = found.group()
+                    if ch == '"':
+                        in_string = True
+                    elif ch in "[{":
+                        level += 1
+                    else:
+                        level -= 1
+                        if level <= 0:
+                            self.pos = i
+                            raise BadValue(reason, line)
+                    continue
+                i = len(text)
+            # Everything up to i is consumed: forget it, read on.
+            if i > 0 and text[i - 1] == "\\" and in_string:
+                i -= 1  # an escape cut by the chunk boundary
+            self.pos = i
+            if not self.more():
+                self.pos = len(self.text)
+                raise BadValue(reason + "; the rest of the file was not read", line)
+            i = self.pos
 
 
 def _json_units(stream: io.TextIOBase, head: str, shown: str) -> Iterator[Unit]:
     buf = _Buffer(stream, head, shown)
     decoder = json.JSONDecoder()
     try:
+        if not buf.skip_ws() and buf.error is None:
+            yield Unit("reject", shown, 1, "empty: no AIM record (expected AIM API JSON)")
         while True:
             ch = buf.skip_ws()
             if not ch:
@@ -250,7 +421,11 @@ def _json_units(stream: io.TextIOBase, head: str, shown: str) -> Iterator[Unit]:
             elif ch == "{":
                 yield from _object_units(buf, decoder, shown, line)
             else:
-                value = buf.value(decoder)
+                try:
+                    value = buf.value(decoder)
+                except BadValue as exc:
+                    yield Unit("reject", shown, exc.line, exc.reason)
+                    continue
                 yield Unit("reject", shown, line, _not_a_record(value))
     except json.JSONDecodeError as exc:
         line = buf.line_at(min(exc.pos, len(buf.text)))
@@ -286,7 +461,11 @@ def _array_units(buf: _Buffer, decoder: json.JSONDecoder, shown: str) -> Iterato
     """The elements of an array whose '[' was consumed, up to and including its ']'."""
     for _ in _items(buf, "]"):
         line = buf.line_at(buf.pos)
-        value = buf.value(decoder)
+        try:
+            value = buf.value(decoder)
+        except BadValue as exc:
+            yield Unit("reject", shown, exc.line, exc.reason)
+            continue
         if isinstance(value, dict):
             yield Unit("record", shown, line, value)
         else:
@@ -298,6 +477,7 @@ def _object_units(buf: _Buffer, decoder: json.JSONDecoder, shown: str, line: int
     buf.pos += 1
     fields: dict = {}
     streamed = False
+    bad: BadValue | None = None
     for _ in _items(buf, "}"):
         key = buf.value(decoder)
         if not isinstance(key, str):
@@ -311,8 +491,15 @@ def _object_units(buf: _Buffer, decoder: json.JSONDecoder, shown: str, line: int
             yield from _array_units(buf, decoder, shown)
         else:
             buf.skip_ws()
-            fields[key] = buf.value(decoder)
-    if not streamed:
+            try:
+                fields[key] = buf.value(decoder)
+            except BadValue as exc:
+                bad = bad or BadValue(f'"{key[:40]}": {exc.reason}', exc.line)
+                if exc.reason.endswith("not read"):
+                    break
+    if bad is not None and not streamed:
+        yield Unit("reject", shown, line, bad.reason)
+    elif not streamed:
         yield Unit("record", shown, line, fields)
 
 

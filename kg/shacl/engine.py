@@ -134,16 +134,20 @@ class View:
         self._types: dict = {}
 
     def _index(self, triples: Iterable[Triple]) -> None:
+        # The values of a node's predicate are a dict used as an ordered set: adding a value
+        # and testing one cost the same for the ten-thousandth article of an event as for the
+        # first (a list made both linear, and an event with many articles quadratic).
         out, inv = self.out, self.inv
+        self._reverse = None
         for s, p, o in triples:
             preds = out.get(s)
             if preds is None:
                 preds = out[s] = {}
             values = preds.get(p)
             if values is None:
-                preds[p] = [o]
-            elif o not in values:
-                values.append(o)
+                preds[p] = {o: None}
+            else:
+                values[o] = None
             seen = inv.get(o)
             if seen is None:
                 inv[o] = {p}
@@ -159,20 +163,35 @@ class View:
         data = self.out.get(node)
         static = self._static.get(node)
         if static is None and len(predicates) == 1:
-            return data.get(predicates[0], []) if data else []
-        out: list[Term] = []
+            return list(data.get(predicates[0], ())) if data else []
+        out: dict = {}
         for source in (data, static):
             if source:
                 for p in predicates:
                     for o in source.get(p, ()):
-                        if o not in out:
-                            out.append(o)
-        return out
+                        out[o] = None
+        return list(out)
 
     def inverse_values(self, node: Term, predicates: tuple[str, ...]) -> list[Term]:
-        return [
-            s for s, preds in self.out.items() if any(node in preds.get(p, ()) for p in predicates)
-        ]
+        """Subjects that have node as the object of a predicate, in the data (an index built
+        on first use, so that asking for every node costs one pass, not one pass each)."""
+        if self._reverse is None:
+            reverse: dict = {}
+            for s, preds in self.out.items():
+                for p, values in preds.items():
+                    for o in values:
+                        reverse.setdefault(o, {}).setdefault(p, {})[s] = None
+            self._reverse = reverse
+            self._position = {s: i for i, s in enumerate(self.out)}
+        by_predicate = self._reverse.get(node)
+        if not by_predicate:
+            return []
+        if len(predicates) == 1:
+            return list(by_predicate.get(predicates[0], ()))
+        found: dict = {}
+        for p in predicates:
+            found.update(by_predicate.get(p, {}))
+        return sorted(found, key=self._position.__getitem__)
 
     def types(self, node: Term) -> frozenset[str] | set[str]:
         """rdf:type with RDFS inference: explicit types, domains, ranges, superclasses."""

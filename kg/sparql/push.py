@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import email.utils
 import os
-import tempfile
 import threading
 import time
 import urllib.error
@@ -42,6 +41,7 @@ from kg import __version__
 from kg.errors import AimKgError
 from kg.namespaces import AIM, AIMID, RDF_TYPE
 from kg.sparql import store as kgstore
+from kg.tempfiles import temp_dir
 
 MEDIA_TYPE = "application/n-triples"
 USER_AGENT = f"aim-kg/{__version__} (push; SPARQL 1.1 Graph Store HTTP Protocol)"
@@ -189,7 +189,7 @@ def push(
     with ExitStack() as stack:
         sources = kgstore.read(list(data), stack, base_iri=base_iri, jobs=jobs)
         report.problems = [p for s in sources if s.summary for p in s.summary.problems]
-        folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="aim-kg-push-"))
+        folder = stack.enter_context(temp_dir("push"))
         local = ox.Store(os.path.join(folder, "store"))
         loaded = kgstore.load(local, sources, base_iri)
         report.duplicates = loaded.duplicates

@@ -22,6 +22,7 @@ import pyoxigraph as ox
 from kg import resources
 from kg.errors import QueryError
 from kg.namespaces import AIMID, XSD, PrefixMap, prefixes
+from kg.sparql import guard
 
 RESULT_FORMATS = {
     "csv": ox.QueryResultsFormat.CSV,
@@ -98,8 +99,11 @@ def resolve(query: str) -> Query:
 # ---------------------------------------------------------------- running
 
 
-def run(store: ox.Store, query: Query, base_iri: str = AIMID):
-    """Run query on store, the default graph being the union of all its graphs."""
+def run(store: ox.Store, query: Query, base_iri: str = AIMID, allow_service: bool = False):
+    """Run query on store, the default graph being the union of all its graphs. A federated
+    query (SERVICE) is refused unless ``allow_service``, and so is a query nested too deep
+    to run safely (kg.sparql.guard)."""
+    guard.check(query.text, query.name, allow_service)
     try:
         return store.query(query.text, use_default_graph_as_union=True, prefixes=prefixes(base_iri))
     except SyntaxError as exc:
@@ -150,10 +154,10 @@ def kind(result) -> str:
     return "graph"
 
 
-def prepare(query: Query, base_iri: str = AIMID) -> str:
+def prepare(query: Query, base_iri: str = AIMID, allow_service: bool = False) -> str:
     """Parse the query (by running it on an empty store, which costs nothing) and return the kind
     of its answer, so that a syntax error shows before any data is loaded."""
-    return kind(run(ox.Store(), query, base_iri))
+    return kind(run(ox.Store(), query, base_iri, allow_service))
 
 
 def check_format(answer: str, fmt: str | None) -> str:

@@ -36,12 +36,12 @@ COUNT(DISTINCT ...). Every query of the catalogue (queries/) does.
 
 from __future__ import annotations
 
+import fcntl
 import itertools
 import os
-import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -51,6 +51,7 @@ import pyoxigraph as ox
 from kg import rdffile, resources
 from kg.errors import DataError, RdfFileError, StoreError
 from kg.namespaces import AIM, AIMID, ONTOLOGY_IRI, RDF_TYPE, SCHEMA, TAXONOMY_IRI
+from kg.tempfiles import temp_dir
 from kg.write.nquads import SHARED_GRAPH
 
 ONTOLOGY_GRAPH = ox.NamedNode(ONTOLOGY_IRI)
@@ -206,7 +207,7 @@ def _raw_source(inputs: list[str], stack: ExitStack, base_iri: str, jobs, progre
     from kg.read.sources import InputError
     from kg.write import format_named
 
-    folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="aim-kg-data-"))
+    folder = stack.enter_context(temp_dir("data"))
     path = os.path.join(folder, "data.nq")
     try:
         summary = run_export(
@@ -390,3 +391,44 @@ def open_store(path: str, create: bool) -> ox.Store:
         if "lock" in message.lower():
             message = "the store is in use by another process (stop it, then load)"
         raise StoreError(f"--store {path}: {message}") from None
+
+
+# A server of a store and a load into it must not overlap (Oxigraph's read-only reader does
+# not see a writer's changes, and may read a store half written): ``aim-kg serve`` holds a
+# shared lock on this file of the store folder while it serves, ``aim-kg load`` an exclusive one.
+LOCK_FILE = "aim-kg.lock"
+
+
+@contextmanager
+def _locked(path: str, mode: int, message: str) -> Iterator[None]:
+    folder = Path(path)
+    if not (folder / "CURRENT").is_file():
+        yield  # no store yet: nobody serves it
+        return
+    try:
+        fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        yield  # a folder we cannot write to: nobody can load into it either
+        return
+    try:
+        try:
+            fcntl.flock(fd, mode | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise StoreError(f"--store {path}: {message}") from None
+        yield
+    finally:
+        os.close(fd)
+
+
+def serving(path: str):
+    """Held while ``aim-kg serve`` serves the store at path."""
+    return _locked(path, fcntl.LOCK_SH, "the store is being loaded; wait for the load to end")
+
+
+def writing(path: str):
+    """Held while ``aim-kg load`` writes the store at path."""
+    return _locked(
+        path,
+        fcntl.LOCK_EX,
+        "the store is in use by aim-kg serve (stop the server, load, then serve again)",
+    )

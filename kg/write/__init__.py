@@ -13,16 +13,18 @@ import gzip
 import importlib
 import os
 import pkgutil
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, ClassVar
 
 import pyoxigraph as ox
 
+from kg.tempfiles import part_name, sweep_parts
 from kg.terms import Triple
 
 
@@ -107,33 +109,119 @@ def extensions() -> str:
     return ", ".join(f"{f.extension} ({f.name})" for f in FORMATS.values())
 
 
+def output_kind(path: str) -> str:
+    """What writing to ``path`` means: "stdout" (``-``), "file" (a regular file or nothing yet:
+    written atomically), "stream" (a character device or a FIFO, such as /dev/null or a named
+    pipe: written directly, as it comes). Raises UsageError for anything else: a folder, a
+    symbolic link (its target is never replaced through it), a block device or a socket."""
+    from kg.errors import UsageError
+
+    if path == "-":
+        return "stdout"
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return "file"
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot be written: {exc.strerror or exc}") from None
+    mode = info.st_mode
+    if stat.S_ISREG(mode):
+        return "file"
+    if stat.S_ISLNK(mode):
+        raise UsageError(
+            f"{path}: is a symbolic link (to {os.readlink(path)}); aim-kg does not replace "
+            "a link or write through it: name the file itself"
+        )
+    if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode):
+        return "stream"
+    if stat.S_ISDIR(mode):
+        raise UsageError(f"{path}: is a folder; expected a file name")
+    raise UsageError(f"{path}: is not a regular file (a block device or a socket)")
+
+
+class _Pending:
+    """One output being written: a hidden temporary file beside it, or a stream."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.kind = output_kind(path)
+        self.tmp: str | None = None
+        self.raw: BinaryIO
+        if self.kind == "stdout":
+            self.raw = sys.stdout.buffer
+        elif self.kind == "stream":
+            self.raw = open(path, "wb")  # noqa: SIM115 - closed by finish/abort
+        else:
+            target = Path(path)
+            sweep_parts(target)
+            fd, self.tmp = tempfile.mkstemp(
+                prefix=part_name(target), suffix=".part", dir=target.parent or "."
+            )
+            self.raw = os.fdopen(fd, "wb")
+        self.out: BinaryIO = self.raw
+        self._gz = None
+        if path.lower().endswith(".gz"):
+            self._gz = gzip.GzipFile(filename="", mode="wb", fileobj=self.raw, mtime=0)
+            self.out = self._gz
+
+    def finish(self) -> None:
+        """Everything written: flushed and synced (not yet in place)."""
+        if self._gz is not None:
+            self._gz.close()
+        self.raw.flush()
+        if self.kind == "file":
+            os.fsync(self.raw.fileno())
+            self.raw.close()
+            os.chmod(self.tmp, 0o644 & ~_umask())
+        elif self.kind == "stream":
+            self.raw.close()
+
+    def commit(self) -> None:
+        if self.kind == "file":
+            os.replace(self.tmp, self.path)
+            self.tmp = None
+
+    def abort(self) -> None:
+        if self.kind != "stdout":
+            with suppress(OSError):
+                self.raw.close()
+        if self.tmp is not None:
+            Path(self.tmp).unlink(missing_ok=True)
+            self.tmp = None
+
+
+@contextmanager
+def atomic_outputs(paths: list[str]) -> Iterator[list[BinaryIO]]:
+    """Binary files that appear complete at their paths, all of them, or none at all.
+
+    Each is written to a hidden temporary file beside it (named after this process, so that
+    a later run can remove it if this one is killed outright), then, once every one of them is
+    complete and synced, renamed into place. ``-`` is standard output; a character device or a
+    FIFO (/dev/null, a named pipe) is written directly; a symbolic link, a folder or another
+    special file is refused (UsageError) before anything is written. A ``.gz`` name is
+    gzip-compressed, with no time stamp or name in the header, so the same graph gives the same
+    bytes.
+    """
+    pending: list[_Pending] = []
+    try:
+        for path in paths:
+            pending.append(_Pending(path))
+        yield [p.out for p in pending]
+        for p in pending:
+            p.finish()
+        for p in pending:
+            p.commit()
+    except BaseException:
+        for p in pending:
+            p.abort()
+        raise
+
+
 @contextmanager
 def atomic_output(path: str) -> Iterator[BinaryIO]:
-    """A binary file that appears complete at ``path`` or not at all (write, then rename).
-
-    ``-`` is standard output. A ``.gz`` name is gzip-compressed, with no time stamp or name in
-    the header, so the same graph gives the same bytes.
-    """
-    if path == "-":
-        yield sys.stdout.buffer
-        sys.stdout.buffer.flush()
-        return
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent or ".")
-    try:
-        with os.fdopen(fd, "wb") as raw:
-            if path.lower().endswith(".gz"):
-                with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz:
-                    yield gz
-            else:
-                yield raw
-            raw.flush()
-            os.fsync(raw.fileno())
-        os.chmod(tmp, 0o644 & ~_umask())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """One file that appears complete at ``path`` or not at all (see atomic_outputs)."""
+    with atomic_outputs([path]) as (out,):
+        yield out
 
 
 def _umask() -> int:
