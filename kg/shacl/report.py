@@ -18,7 +18,11 @@ from kg.terms import BNode, Lit, Triple
 def pyshacl_results(data, shapes_path: Path | None = None) -> list[Result]:
     """Validate an rdflib graph with pySHACL, as the compiled validator does: the ontology and
     alignments as ``ont_graph`` with RDFS inference, the taxonomies alongside the data (pySHACL
-    copies only RDFS and OWL axioms from an ontology graph, and concepts are data)."""
+    copies only RDFS and OWL axioms from an ontology graph, and concepts are data).
+
+    Only the concepts the data reaches (its objects, their schemes and matches, transitively)
+    are added: the others cannot change a result, and RDFS inference over all of them would
+    cost more than the validation itself."""
     import pyshacl
     import rdflib
 
@@ -26,8 +30,14 @@ def pyshacl_results(data, shapes_path: Path | None = None) -> list[Result]:
     graph = rdflib.Graph()
     for triple in data:
         graph.add(triple)
-    for triple in taxonomies:
-        graph.add(triple)
+    todo = [o for o in set(graph.objects()) if o in taxonomies]
+    seen = set(todo)
+    while todo:
+        for s, p, o in taxonomies[todo.pop()]:
+            graph.add((s, p, o))
+            if o in taxonomies and o not in seen:
+                seen.add(o)
+                todo.append(o)
     _, report, _ = pyshacl.validate(
         graph, shacl_graph=shapes, ont_graph=ont, inference="rdfs", allow_warnings=True
     )
@@ -36,16 +46,18 @@ def pyshacl_results(data, shapes_path: Path | None = None) -> list[Result]:
 
 @cache
 def _reference(shapes_path: Path):
-    """The ontology graph, the taxonomy triples and the shapes graph, parsed once (pySHACL
-    reads them and never changes them)."""
+    """The ontology graph, the taxonomy triples by subject and the shapes graph, parsed once
+    (pySHACL reads them and never changes them)."""
     import rdflib
 
     ontology, alignments, taxonomies = resources.ontology_files()
     ont = rdflib.Graph()
     ont.parse(ontology)
     ont.parse(alignments)
-    concepts = tuple(rdflib.Graph().parse(taxonomies))
-    return ont, concepts, rdflib.Graph().parse(shapes_path)
+    by_subject: dict = {}
+    for triple in rdflib.Graph().parse(taxonomies):
+        by_subject.setdefault(triple[0], []).append(triple)
+    return ont, by_subject, rdflib.Graph().parse(shapes_path)
 
 
 def results_from_report(report) -> list[Result]:
