@@ -65,13 +65,14 @@ def main(argv: list[str] | None = None) -> int:
 
     from kg import pipeline as kx
     from kg.write import format_named
+    from kg.write.outputs import Output
 
     phases: dict[str, float] = {}
     kx._phase_one = _timed(kx._phase_one, phases, "phase 1 (read)")
     kx._phase_two = _timed(kx._phase_two, phases, "phase 2 (map, validate, write)")
     with tempfile.TemporaryDirectory(prefix="aim-kg-profile-") as tmp:
         outputs = [
-            kx.Output(str(Path(tmp) / f"out.{ext}"), format_named(name))
+            Output(str(Path(tmp) / f"out.{ext}"), format_named(name))
             for ext, name in (("ttl", "turtle"), ("jsonld", "jsonld"), ("nt", "ntriples"))
         ]
         profiler = cProfile.Profile()

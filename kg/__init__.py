@@ -5,7 +5,8 @@ The package follows the flow of the data; ``ls kg`` shows its layers:
     read/        input files -> units -> model events (sources, page, record; labels, lang)
     model/       the dataclasses (events.py) and their RDF triples (triples.py)
     shacl/       the SHACL shapes compiled into per-event checks (engine), reports, pySHACL
-    write/       one module per output format, behind one writer interface; atomic files
+    write/       one module per output format, behind one writer interface; output paths
+                 checked up front (outputs.py); atomic files
     pipeline.py  the export: these steps over a corpus, on every core
     description.py the dataset description of an export or a store (DCAT-AP, VoID, PROV)
     sparql/      the other side of the export: store (load), query, serve, push

@@ -95,7 +95,7 @@ def export(
     ``kg.UsageError`` or ``kg.InputError`` before anything is written.
     """
     from kg.pipeline import export as run
-    from kg.pipeline import resolve_outputs
+    from kg.write.outputs import resolve_outputs
 
     if problems is not None and rejects is not None:
         raise UsageError("give problems= or its older name rejects=, not both")

@@ -427,8 +427,8 @@ def validate(files, format_name, report, engine, quiet):
     violation (warnings are printed, and make the report's sh:conforms false, as SHACL says),
     3 if there are violations, 1 if a file cannot be read or parsed.
     """
-    from kg.pipeline import check_output_path
     from kg.shacl import check
+    from kg.write.outputs import check_output_path
 
     if report:
         from kg.write import extensions, format_of

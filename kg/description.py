@@ -127,7 +127,7 @@ def check_options(
     option: str = "--describe",
 ) -> None:
     """Refuse a description that cannot work, before anything is read or written."""
-    from kg.pipeline import check_output_path
+    from kg.write.outputs import check_output_path
 
     files = list(files)
     if path == "-":

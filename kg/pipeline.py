@@ -25,7 +25,6 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from kg import resources, terms
 from kg.context import build_context
@@ -42,19 +41,14 @@ from kg.shacl.engine import data_shapes
 from kg.tempfiles import temp_dir
 from kg.terms import BNode, Lit, Triple, Triples
 from kg.vocab import vocabulary
-from kg.write import FORMATS, Format, atomic_outputs, extensions, format_named, format_of
+from kg.write import Format, atomic_outputs
+from kg.write.outputs import Output, check_distinct, check_output_path, resolve_outputs
 
 UNMAPPED = AIM + "unmappedLabel"
 # The longest literal (a title, a summary, a headline...) an export may hold, in characters.
 # Oxigraph reads no token longer than 16 MiB; at most 6 bytes a character once escaped, a
 # literal of 1 MiB characters always fits, so every export aim-kg writes it can read back.
 MAX_LITERAL = 1 << 20
-
-
-@dataclass(frozen=True)
-class Output:
-    path: str  # "-" is standard output
-    format: Format
 
 
 @dataclass
@@ -90,77 +84,6 @@ class ExportResult:
     def exit_code(self) -> int:
         """The command line's exit code: 3 when some inputs were left out, else 0."""
         return 3 if self.rejected else 0
-
-
-# ---------------------------------------------------------------- outputs
-
-
-def resolve_outputs(paths: Iterable[str], format_name: str | None = None) -> list[Output]:
-    """Output paths with their formats (from the extension; ``format_name`` for - and for
-    names without a known extension). Raises UsageError before anything is read or written."""
-    chosen = format_named(format_name) if format_name else None
-    if format_name and chosen is None:
-        raise UsageError(f"unknown format {format_name!r}; expected one of {', '.join(FORMATS)}")
-    resolved = []
-    for path in paths:
-        path = os.fspath(path)
-        if path == "-":
-            resolved.append(Output("-", chosen or FORMATS["turtle"]))
-            continue
-        fmt = format_of(path) or chosen
-        if fmt is None:
-            raise UsageError(
-                f"-o {path}: cannot tell the format from the extension (expected {extensions()}, "
-                "optionally .gz), and no format was given"
-            )
-        check_output_path(path, "-o")
-        resolved.append(Output(path, fmt))
-    if sum(o.path == "-" for o in resolved) > 1:
-        raise UsageError("-o -: standard output can be named only once")
-    return resolved
-
-
-def check_output_path(path: str, option: str) -> None:
-    """An output path must be a file name (or a character device or FIFO, written directly) in
-    a folder that exists and can be written to; never a folder or a symbolic link."""
-    from kg.write import output_kind
-
-    if path == "-":
-        return
-    try:
-        kind = output_kind(path)
-    except UsageError as exc:
-        raise UsageError(f"{option} {exc}") from None
-    if kind == "stream":
-        if not os.access(path, os.W_OK):
-            raise UsageError(f"{option} {path}: cannot be written (permission denied)")
-        return
-    parent = Path(os.path.abspath(path)).parent
-    if not parent.is_dir():
-        raise UsageError(f"{option} {path}: folder {parent} does not exist")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise UsageError(f"{option} {path}: folder {parent} is not writable")
-    if os.path.exists(path) and not os.access(path, os.W_OK):
-        # Replacing a read-only file would work (a rename), but it was made read-only for a
-        # reason: say so rather than replace it.
-        raise UsageError(f"{option} {path}: the file is read-only")
-
-
-def _check_distinct(files: list[str], named: list[tuple[str, str]]) -> None:
-    """No output is named twice, and none is an input file (it would be emptied before it is
-    read): checked against the files the inputs name or their folders hold."""
-    seen: dict[str, str] = {}
-    for option, path in named:
-        if path == "-":
-            continue
-        key = os.path.realpath(path)
-        if key in seen:
-            raise UsageError(f"{option} {path}: the same file is named twice (also {seen[key]})")
-        seen[key] = f"{option} {path}"
-    for item in files:
-        what = seen.get(os.path.realpath(item)) if item != "-" else None
-        if what is not None:
-            raise UsageError(f"{what}: the output would overwrite the input {item}")
 
 
 # ---------------------------------------------------------------- worker side
@@ -552,7 +475,7 @@ def export(
     check_base_iri(base_iri)
     linkset = load_linkset(aiid_links)
     files, skipped = discover(inputs or default_inputs(), outputs=[p for _, p in named])
-    _check_distinct(files, named)
+    check_distinct(files, named)
     jobs = jobs or os.cpu_count() or 1
     result = ExportResult(
         files=len(files),

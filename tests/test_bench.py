@@ -15,8 +15,9 @@ import pytest
 
 from bench import corpus
 from kg.model.events import AIM_ID
-from kg.pipeline import Output, export
+from kg.pipeline import export
 from kg.write import format_named
+from kg.write.outputs import Output
 
 EVENTS = 40
 COUNTRY = "<https://w3id.org/aim-kg/ontology#country>"

@@ -24,8 +24,9 @@ from bench import corpus
 from kg import network as net
 from kg.cli import cli
 from kg.namespaces import AIM, prefixes
-from kg.pipeline import Output, export
+from kg.pipeline import export
 from kg.write import format_named
+from kg.write.outputs import Output
 
 
 @pytest.fixture(scope="module")

@@ -18,9 +18,10 @@ from click.testing import CliRunner
 
 from kg.cli import cli
 from kg.namespaces import AIMID, RDF_TYPE, SCHEMA, SKOS
-from kg.pipeline import Output, export
+from kg.pipeline import export
 from kg.sparql import store
 from kg.write import format_named
+from kg.write.outputs import Output
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "kg" / "examples"
 SHARED = store.shared_graph(AIMID)

@@ -202,10 +202,10 @@ def _triples_source(path: str, name: str) -> Source:
 
 def _raw_source(inputs: list[str], stack: ExitStack, base_iri: str, jobs, progress) -> Source:
     """Raw AIM inputs (pages, API JSON, folders of them), exported to N-Quads first."""
-    from kg.pipeline import Output
     from kg.pipeline import export as run_export
     from kg.read.sources import InputError
     from kg.write import format_named
+    from kg.write.outputs import Output
 
     folder = stack.enter_context(temp_dir("data"))
     path = os.path.join(folder, "data.nq")
