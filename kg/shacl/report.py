@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 
 from kg import resources, terms
-from kg.namespaces import RDF_TYPE, SH, XSD
+from kg.namespaces import RDF_TYPE, SH, SKOS, XSD
 from kg.shacl.engine import Result, sort_key
 from kg.terms import BNode, Lit, Triple
 
@@ -20,9 +20,9 @@ def pyshacl_results(data, shapes_path: Path | None = None) -> list[Result]:
     alignments as ``ont_graph`` with RDFS inference, the taxonomies alongside the data (pySHACL
     copies only RDFS and OWL axioms from an ontology graph, and concepts are data).
 
-    Only the concepts the data reaches (its objects, their schemes and matches, transitively)
-    are added: the others cannot change a result, and RDFS inference over all of them would
-    cost more than the validation itself."""
+    Only the concepts the data reaches (its objects, their schemes and matches, transitively,
+    but not a scheme's list of all its concepts) are added: the others cannot change a result,
+    and RDFS inference over all of them would cost more than the validation itself."""
     import pyshacl
     import rdflib
 
@@ -30,10 +30,13 @@ def pyshacl_results(data, shapes_path: Path | None = None) -> list[Result]:
     graph = rdflib.Graph()
     for triple in data:
         graph.add(triple)
+    has_top_concept = rdflib.URIRef(SKOS + "hasTopConcept")
     todo = [o for o in set(graph.objects()) if o in taxonomies]
     seen = set(todo)
     while todo:
         for s, p, o in taxonomies[todo.pop()]:
+            if p == has_top_concept:
+                continue  # a scheme's other concepts: no data shape looks at them
             graph.add((s, p, o))
             if o in taxonomies and o not in seen:
                 seen.add(o)
