@@ -37,6 +37,7 @@ COUNT(DISTINCT ...). Every query of the catalogue (queries/) does.
 from __future__ import annotations
 
 import fcntl
+import gzip
 import itertools
 import os
 from collections import defaultdict
@@ -91,6 +92,10 @@ class Source:
     quads: Callable[[], Iterator[ox.Quad]]  # the events' quads; streamed, read once
     summary: object = None  # kg.pipeline.Summary, for raw inputs
     description: bool = False  # a dataset description (its triples are in ``shared``)
+    # An N-Quads file (plain or .gz) that Oxigraph can bulk-load as it is (its lines, never
+    # turned into Python objects), and the names of its graphs that are not events'.
+    nquads: str | None = None
+    other_graphs: frozenset = frozenset()
 
 
 def _parse(path: str) -> Iterator[ox.Quad]:
@@ -113,12 +118,14 @@ def _quads_source(path: str, name: str) -> Source:
             pending.pop(graph, None)
             continue
         pending[graph].append(quad)
+    others = frozenset(graph for graph in pending if graph not in events)
     shared = [q.triple for graph, quads in pending.items() if graph not in events for q in quads]
 
     def quads() -> Iterator[ox.Quad]:
         return (q for q in _parse(path) if q.graph_name in events)
 
-    return Source(name, events, shared, quads)
+    nquads = path if rdffile.rdf_format(path) == ox.RdfFormat.N_QUADS else None
+    return Source(name, events, shared, quads, nquads=nquads, other_graphs=others)
 
 
 class Router:
@@ -354,22 +361,52 @@ def load(
         report.described = True
 
     # 3. The events, streamed.
-    def event_quads() -> Iterator[ox.Quad]:
-        for i, source in enumerate(sources):
-            for quad in source.quads():
-                if owner.get(quad.graph_name) == i:
-                    yield quad
+    if _native(sources, shared):
+        # One N-Quads file whose other graph is the shared one: Oxigraph bulk-loads its lines as
+        # they are (a third faster than quads made in Python). That adds the file's shared
+        # triples again (the same set as step 2's) and the ones step 2 leaves out: remove those.
+        _bulk_load_lines(store, sources[0].nquads)
+        for quad in list(store.quads_for_pattern(None, None, None, shared)):
+            if isinstance(quad.subject, ox.BlankNode) or quad.subject in vocabulary_subjects:
+                store.remove(quad)
+    else:
 
-    # Oxigraph's bulk loader holds what it is given in memory: give it a bounded batch at a time.
-    quads = event_quads()
-    while batch := list(itertools.islice(quads, _BATCH)):
-        store.bulk_extend(batch)
+        def event_quads() -> Iterator[ox.Quad]:
+            for i, source in enumerate(sources):
+                for quad in source.quads():
+                    if owner.get(quad.graph_name) == i:
+                        yield quad
+
+        # Oxigraph's bulk loader holds what it is given in memory: a bounded batch at a time.
+        quads = event_quads()
+        while batch := list(itertools.islice(quads, _BATCH)):
+            store.bulk_extend(batch)
     store.flush()
     # Compact: the files the bulk loader wrote and the tombstones of replaced graphs slow every
     # later query down (up to four times on a store where 20,000 events were replaced).
     store.optimize()
     report.quads = len(store)
     return report
+
+
+def _native(sources: list[Source], shared: ox.NamedNode) -> bool:
+    """Whether the events can be bulk-loaded from the lines of the file: one N-Quads source
+    (so no event is in two inputs) whose graphs are its events' and the shared graph."""
+    return (
+        len(sources) == 1
+        and sources[0].nquads is not None
+        and not sources[0].description
+        and sources[0].other_graphs <= {shared}
+    )
+
+
+def _bulk_load_lines(store: ox.Store, path: str) -> None:
+    """Bulk-load an N-Quads file (already parsed once, so known to be valid) a bounded number
+    of lines at a time: Oxigraph's bulk loader holds what it is given in memory."""
+    opener = gzip.open if path.lower().endswith(".gz") else open
+    with opener(path, "rb") as stream:
+        while lines := list(itertools.islice(stream, _BATCH)):
+            store.bulk_load(b"".join(lines), format=ox.RdfFormat.N_QUADS)
 
 
 def open_store(path: str, create: bool) -> ox.Store:
