@@ -222,6 +222,19 @@ def test_the_vocabulary_comes_once(tmp_path, exports):
     assert len(names) == 16 + 3
 
 
+def test_an_nquads_file_is_bulk_loaded_as_the_layout_says(tmp_path, exports):
+    """An N-Quads input is bulk-loaded from its lines: the concepts it carries in its shared
+    graph are still stored once (in the taxonomy graph), and the outlets are still replaced."""
+    st = tmp_path / "store"
+    for _ in range(2):
+        assert invoke("load", str(exports["x.nq"]), "--store", str(st), "-q").exit_code == 0
+    ask = "SELECT (COUNT(*) AS ?n) WHERE { <https://w3id.org/aim-kg/taxonomy/%s> <%s> ?o }"
+    assert count(st, ask % ("principle-safety", SKOS + "prefLabel")) == 1
+    shared = graphs(st)[SHARED.value]
+    assert not any("/taxonomy/" in line.split(" ", 1)[0] for line in shared)
+    assert sum(f"<{AIMID}outlet-europa-press> <{SCHEMA}name>" in line for line in shared) == 1
+
+
 def test_later_input_wins(tmp_path, exports):
     st = tmp_path / "store"
     result = invoke("load", str(exports["x.ttl"]), str(exports["x.nq"]), "--store", str(st))
