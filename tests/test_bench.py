@@ -113,3 +113,44 @@ def test_exports_with_no_reject_and_the_same_graph(tiny, tmp_path):
         # JSON form's only.
         graphs[form] = {line for line in lines if COUNTRY not in line and PLACE not in line}
     assert graphs["json"] == graphs["pages"]
+
+
+# ---------------------------------------------------------------- the morph-kgc comparison
+
+
+def test_rml_mappings_are_what_bench_morph_writes():
+    """bench/rml/*.rml.ttl are generated (python -m bench.morph --write-mappings) and are Turtle."""
+    import pyoxigraph as ox
+
+    from bench import morph
+
+    for route in morph.ROUTES:
+        text = morph.mapping(route)
+        assert (morph.RML / f"aim-{route}.rml.ttl").read_text(encoding="utf-8") == text
+        triples = list(ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TURTLE))
+        maps = {t.subject for t in triples if t.predicate.value.endswith("#logicalSource")}
+        assert len(maps) >= 20
+
+
+def test_morph_inputs_hold_every_record(tiny, tmp_path):
+    """The merged JSON and the flattened CSV that morph-kgc reads hold the corpus's records."""
+    import csv as csvlib
+
+    from bench import morph
+
+    prepared = morph.prepare(tiny / "json", tmp_path)
+    records = _records(tiny)
+    assert prepared["records"] == len(records) == EVENTS
+    merged = json.loads((tmp_path / "incidents.json").read_text(encoding="utf-8"))["incidents"]
+    assert [r["id"] for r in merged] == [r["id"] for r in records]
+
+    def rows(name):
+        with open(tmp_path / f"{name}.csv", encoding="utf-8", newline="") as f:
+            return list(csvlib.DictReader(f))
+
+    assert [r["id"] for r in rows("events")] == [r["id"] for r in records]
+    assert len(rows("articles")) == sum(len(r["articles"]) for r in records)
+    assert len(rows("facet-principles")) == sum(len(r["properties"]["principles"]) for r in records)
+    labels = {r["label"] for r in rows("concepts-harm_levels")}
+    assert {"AI incident", "AI hazard"} <= labels
+    assert {"json", "csv"} == set(prepared["configs"])
