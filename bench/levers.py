@@ -1,0 +1,172 @@
+"""The levers of the query catalogue's speed, each measured on the same 20,000-event export.
+
+    python -m bench.levers --store STORE --nt EXPORT.nt [--work DIR] [--out docs/performance.md]
+
+For every catalogue query (queries/*.rq), in one process per store, 5 runs each (the median):
+
+- **now**: the query as it is, on the store of ``aim-kg load`` (a named graph per event, the union
+  default graph) -- what ``aim-kg query --store`` and the endpoint run;
+- **before**: the formulation it replaced (bench/levers/NAME.rq), where there was one;
+- **one graph**: the same query on the N-Triples export bulk-loaded into the default graph of a
+  bare store (the store layout lever: no named graphs, a third of the index entries);
+- **precomputed**: where bench/levers/precomputed/NAME.rq exists, the query reading counts that
+  bench/levers/precomputed/index.ru writes into a graph of their own on a copy of the store
+  (the precomputation lever; not part of the graph contract, so measured only).
+
+Answers are checked: each variant must give the answer of "now". Writes a section into ``--out``
+between the markers below, and prints it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+
+ROOT = Path(__file__).resolve().parent.parent
+LEVERS = ROOT / "bench" / "levers"
+BEGIN, END = "<!-- bench.levers: begin -->", "<!-- bench.levers: end -->"
+TARGET = 0.100
+
+
+def _answer(result) -> object:
+    if isinstance(result, ox.QueryTriples):
+        return sorted(str(t) for t in result)
+    if isinstance(result, ox.QueryBoolean):
+        return bool(result)
+    return [tuple(str(v) if v is not None else "" for v in row) for row in result]
+
+
+def timed(store: ox.Store, text: str, union: bool, runs: int = 5) -> tuple[float, object]:
+    times, answer = [], None
+    for _ in range(runs):
+        started = time.perf_counter()
+        answer = _answer(store.query(text, use_default_graph_as_union=union))
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), answer
+
+
+def measure(
+    store_dir: Path, nt: Path, work: Path, runs: int = 5, corpus: Path | None = None
+) -> list[dict]:
+    from bench.run import corpus_ids, parametrize
+    from bench.sparql import query_files
+
+    ids, biggest = corpus_ids(corpus) if corpus else (set(), None)
+
+    def read(path: Path) -> str:
+        text = path.read_text(encoding="utf-8")
+        return parametrize(text, ids, biggest)[0] if corpus else text
+
+    work.mkdir(parents=True, exist_ok=True)
+    one_graph = work / "one-graph"
+    if not (one_graph / "CURRENT").exists():
+        shutil.rmtree(one_graph, ignore_errors=True)
+        plain = ox.Store(str(one_graph))
+        plain.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
+        plain.optimize()
+        del plain
+    indexed = work / "precomputed"
+    shutil.rmtree(indexed, ignore_errors=True)
+    shutil.copytree(store_dir, indexed)
+    store = ox.Store(str(indexed))
+    started = time.perf_counter()
+    store.update((LEVERS / "precomputed" / "index.ru").read_text(encoding="utf-8"))
+    store.optimize()
+    index_seconds = time.perf_counter() - started
+    del store
+
+    now_store = ox.Store.read_only(str(store_dir))
+    plain_store = ox.Store.read_only(str(one_graph))
+    indexed_store = ox.Store.read_only(str(indexed))
+    rows = []
+    for path in query_files(ROOT / "queries"):
+        text = read(path)
+        entry: dict = {"query": path.name}
+        entry["now"], answer = timed(now_store, text, True, runs)
+        entry["one graph"], other = timed(plain_store, text, False, runs)
+        entry["one graph same"] = other == answer
+        variants = [("before", LEVERS), ("precomputed", LEVERS / "precomputed")]
+        for label, folder in variants:
+            if (folder / path.name).exists():
+                store = indexed_store if label == "precomputed" else now_store
+                entry[label], other = timed(store, read(folder / path.name), True, runs)
+                entry[f"{label} same"] = other == answer
+        rows.append(entry)
+        shown = ", ".join(
+            f"{k} {v * 1000:.0f} ms" for k, v in entry.items() if isinstance(v, float)
+        )
+        print(f"  {path.name}: {shown}", file=sys.stderr)
+    return [{"index_seconds": index_seconds}, *rows]
+
+
+def section(results: list[dict]) -> str:
+    head, rows = results[0], results[1:]
+
+    def cell(entry: dict, key: str) -> str:
+        if key not in entry:
+            return ""
+        mark = "" if entry.get(f"{key} same", True) else " (other answer!)"
+        return f"{entry[key] * 1000:.0f} ms{mark}"
+
+    lines = [
+        BEGIN,
+        "## Query levers",
+        "",
+        "Each catalogue query's median (5 runs, in one process, on this machine, 20,000 events) "
+        "under each lever of issue 13. **now**: the catalogue as it is, on the `aim-kg load` "
+        "store (a named graph per event, union default graph). **before**: the formulation it "
+        "replaced (bench/levers/). **one graph**: the same query on the N-Triples export in the "
+        "default graph of a bare store (the store-layout lever). **precomputed**: the query "
+        "reading counts that bench/levers/precomputed/index.ru writes at load time "
+        f"({head['index_seconds']:.1f} s on top of the load; not part of the graph contract). "
+        "Every variant gives the answer of **now** unless the cell says otherwise. Generated "
+        "by `python -m bench.levers` (and by `make bench`).",
+        "",
+        "| query | now | before | one graph | precomputed | < 100 ms now |",
+        "|---|---|---|---|---|---|",
+    ]
+    for e in rows:
+        ok = "✅" if e["now"] < TARGET else "❌"
+        lines.append(
+            f"| {e['query']} | {cell(e, 'now')} | {cell(e, 'before')} | {cell(e, 'one graph')} "
+            f"| {cell(e, 'precomputed')} | {ok} |"
+        )
+    lines += ["", END]
+    return "\n".join(lines)
+
+
+def replace_section(document: str, text: str) -> str:
+    if BEGIN in document and END in document:
+        head, rest = document.split(BEGIN, 1)
+        return head + text + rest.split(END, 1)[1]
+    return document.rstrip("\n") + "\n\n" + text + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.levers", description=__doc__)
+    parser.add_argument("--store", type=Path, required=True, help="a store made by aim-kg load")
+    parser.add_argument("--nt", type=Path, required=True, help="the same export as N-Triples")
+    parser.add_argument("--corpus", type=Path, default=None, help="the corpus of the export")
+    parser.add_argument("--work", type=Path, default=ROOT / "build" / "bench" / "levers")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--out", type=Path, default=None, help="the report to update (.md)")
+    args = parser.parse_args(argv)
+    results = measure(args.store, args.nt, args.work, args.runs, args.corpus)
+    (args.work / "results.json").write_text(json.dumps(results, indent=1) + "\n", "utf-8")
+    text = section(results)
+    print(text)
+    if args.out:
+        old = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
+        args.out.write_text(replace_section(old, text), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
