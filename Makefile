@@ -10,7 +10,7 @@ N      ?= 20000
 VERSION = $(shell sed -n 's/^__version__ = "\(.*\)"/\1/p' kg/__init__.py)
 OUT    ?= build/demo
 
-.PHONY: help install demo harvest-demo test fuzz lint format docs sssom context corpus bench pictures clean
+.PHONY: help install demo harvest-demo test fuzz lint format docs sssom context corpus bench virtuoso pictures clean
 
 help:
 	@echo "make demo     export the bundled examples to $(OUT)/"
@@ -22,6 +22,7 @@ help:
 	@echo "make context  regenerate ontology/context.jsonld from the vocabulary"
 	@echo "make corpus   write a synthetic corpus of N events (default 20000) to build/corpus/"
 	@echo "make bench    run the benchmark and write docs/performance.md"
+	@echo "make virtuoso install Virtuoso, push the corpus into it, run the catalogue there"
 	@echo "make pictures regenerate the README's network pictures in docs/img/"
 
 $(BIN)/python:
@@ -81,8 +82,22 @@ context: $(STAMP)
 corpus: $(STAMP)
 	$(BIN)/python -m bench.corpus --events $(N) --out build/corpus
 
+# The Virtuoso figures of the last `make virtuoso`, if there are any, go into the same table.
+VIRTUOSO_RESULTS := build/virtuoso/results.json
+
 bench: $(STAMP)
-	$(BIN)/python -m bench.run --out docs/performance.md
+	$(BIN)/python -m bench.run --out docs/performance.md \
+		$(if $(wildcard $(VIRTUOSO_RESULTS)),--virtuoso $(VIRTUOSO_RESULTS))
+
+# Virtuoso Open Source (Debian's server binary, without the package's system service) on
+# 127.0.0.1:8890 with a new database in build/virtuoso/, the corpus pushed into it with aim-kg
+# push (digest authentication; the dba password is $$AIM_KG_PASSWORD, or a random one), every
+# catalogue query compared with the embedded store; figures into docs/performance.md.
+virtuoso: $(STAMP)
+	@command -v virtuoso-t >/dev/null || { apt-get update && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y virtuoso-opensource-7-bin; }
+	@test -f build/corpus/manifest.json || $(BIN)/python -m bench.corpus --events $(N) --out build/corpus
+	$(BIN)/python -m bench.virtuoso --corpus build/corpus --out docs/performance.md
 
 # The pictures of the README (aim-kg network on the bundled examples). Outlet names in Chinese,
 # Japanese and Korean need a font that has them (Debian: apt-get install fonts-noto-cjk).

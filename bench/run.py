@@ -833,13 +833,19 @@ def document(results: dict, table: str, command: str) -> str:
 
 
 def _network_section(results: dict) -> list[str]:
-    """The section of bench.network, when it ran (aim-kg network on the SPARQL store)."""
-    if not results.get("network"):
-        return []
-    from bench import network
+    """The sections of bench.levers and bench.network (aim-kg network on the SPARQL store),
+    when they ran (the Virtuoso figures are rows of the table)."""
+    out = []
+    if results.get("levers"):
+        from bench import levers
 
-    largest = max(int(n) for n in results["sizes"])
-    return [network.section(results["network"], largest), ""]
+        out += [levers.section(results["levers"]), ""]
+    if results.get("network"):
+        from bench import network
+
+        largest = max(int(n) for n in results["sizes"])
+        out += [network.section(results["network"], largest), ""]
+    return out
 
 
 # ---------------------------------------------------------------- main
@@ -1011,6 +1017,17 @@ def main(argv: list[str] | None = None) -> int:
 
             log(f"aim-kg network on the {int(largest):,}-event store")
             results["network"] = network.measure_network(store, args.work / largest / "network")
+            _save(results, raw)
+            from bench import levers
+
+            log(f"the query levers on the {int(largest):,}-event store")
+            results["levers"] = levers.measure(
+                store,
+                Path(nt),
+                args.work / largest / "levers",
+                args.runs,
+                Path(results["sizes"][largest]["corpus"]["path"]),
+            )
             _save(results, raw)
 
     if not args.no_morph:

@@ -1,6 +1,6 @@
 """aim-kg push into Virtuoso Open Source, and the query catalogue there (make virtuoso).
 
-    python -m bench.virtuoso --export EXPORT.nq --store STORE [--corpus DIR] [--out FILE.md]
+    python -m bench.virtuoso --corpus DIR [--export EXPORT.nq --store STORE] [--out FILE.md]
 
 Starts ``virtuoso-t`` (Debian's virtuoso-opensource-7-bin) on 127.0.0.1 (HTTP 8890, SQL 1111)
 with a new database in ``--folder`` (default build/virtuoso, emptied first), sets the password
@@ -386,9 +386,14 @@ def replace_section(document: str, text: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.virtuoso", description=__doc__)
-    parser.add_argument("--export", type=Path, required=True, help="the export to push (.nq)")
     parser.add_argument(
-        "--store", type=Path, required=True, help="the same export, loaded by aim-kg load"
+        "--export", type=Path, default=None, help="the export to push (default: --corpus exported)"
+    )
+    parser.add_argument(
+        "--store",
+        type=Path,
+        default=None,
+        help="the same export loaded by aim-kg load (default: made)",
     )
     parser.add_argument("--corpus", type=Path, default=None, help="the corpus of the export")
     parser.add_argument("--folder", type=Path, default=ROOT / "build" / "virtuoso")
@@ -404,13 +409,27 @@ def main(argv: list[str] | None = None) -> int:
         "version": version(),
         "runs": args.runs,
     }
+    export, store = args.export, args.store
+    if export is None:
+        if args.corpus is None:
+            parser.error("--export or --corpus is needed")
+        export = folder / "corpus.nq"
+        if not export.exists():
+            log(f"exporting {args.corpus / 'json'} to {export} (not timed)")
+            cmd = [*_aim_kg(), "export", str(args.corpus / "json"), "-o", str(export), "-q"]
+            subprocess.run(cmd, check=True, cwd=ROOT)
+    if store is None:
+        store = folder / "store"
+        shutil.rmtree(store, ignore_errors=True)
+        log(f"loading {export} into {store}, the embedded store to compare with (not timed)")
+        subprocess.run([*_aim_kg(), "load", str(export), "--store", str(store), "-q"], check=True)
     server = Server(folder, password)
     try:
         log(f"virtuoso-t: a new database in {folder / 'db'}")
         start = server.start()
-        log(f"  answering on {ENDPOINT} after {start:.1f} s; pushing {args.export}")
+        log(f"  answering on {ENDPOINT} after {start:.1f} s; pushing {export}")
         env = dict(os.environ, AIM_KG_PASSWORD=password)
-        cmd = [*_aim_kg(), "push", str(args.export), "--endpoint", GRAPH_STORE, "--user", "dba"]
+        cmd = [*_aim_kg(), "push", str(export), "--endpoint", GRAPH_STORE, "--user", "dba"]
         got = measure.run([*cmd, "--auth", "digest"], timeout=args.timeout, env=env, cwd=ROOT)
         push = got.as_dict() | {"server_start": start}
         summary = re.search(
@@ -429,7 +448,7 @@ def main(argv: list[str] | None = None) -> int:
         results["push"] = push
         log(f"  push: {got.wall:.1f} s, exit {got.returncode}")
         if got.returncode == 0:
-            results["queries"] = run_queries(args.store, args.corpus, args.runs, folder)
+            results["queries"] = run_queries(store, args.corpus, args.runs, folder)
     except SystemExit as exc:
         results["error"] = str(exc)
     finally:
