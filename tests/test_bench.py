@@ -154,3 +154,65 @@ def test_morph_inputs_hold_every_record(tiny, tmp_path):
     labels = {r["label"] for r in rows("concepts-harm_levels")}
     assert {"AI incident", "AI hazard"} <= labels
     assert {"json", "csv"} == set(prepared["configs"])
+
+
+# ---------------------------------------------------------------- Virtuoso and the levers (no server)
+
+
+def test_virtuoso_answers_are_compared_row_by_row():
+    from bench import virtuoso
+
+    answer = {
+        "head": {"vars": ["n", "label"]},
+        "results": {
+            "bindings": [
+                {
+                    "n": {
+                        "type": "literal",
+                        "value": "2",
+                        "datatype": "http://www.w3.org/2001/XMLSchema#integer",
+                    },
+                    "label": {"type": "literal", "value": "Safety", "xml:lang": "en"},
+                },
+                {
+                    "n": {
+                        "type": "literal",
+                        "value": "1",
+                        "datatype": "http://www.w3.org/2001/XMLSchema#integer",
+                    }
+                },
+            ]
+        },
+    }
+    rows = virtuoso.rows(answer)
+    assert virtuoso.compare(rows, list(rows)) is None
+    assert virtuoso.compare(rows, rows[::-1]) == "same rows, another order"
+    assert "row 1" in virtuoso.compare(rows, rows[1:])
+    untagged = json.loads(json.dumps(answer).replace('"xml:lang": "en"', '"xml:lang": "fr"'))
+    assert virtuoso.compare(rows, virtuoso.rows(untagged)) is not None
+    assert virtuoso.compare({"<a> <b> <c>"}, set()) == "1 triples missing, 0 more"
+    assert virtuoso._is_graph("# CONSTRUCT in a comment\nSELECT * WHERE { ?s ?p ?o }") is False
+    assert virtuoso._is_graph("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }") is True
+
+
+def test_report_sections_replace_their_own_part_only():
+    from bench import levers, virtuoso
+
+    rows = [
+        {"index_seconds": 1.5},
+        {
+            "query": "a.rq",
+            "now": 0.05,
+            "before": 0.2,
+            "before same": True,
+            "one graph": 0.04,
+            "one graph same": False,
+        },
+    ]
+    text = levers.section(rows)
+    assert "| a.rq | 50 ms | 200 ms | 40 ms (other answer!) |  | ✅ |" in text
+    document = "# Performance\n\nkept\n"
+    once = levers.replace_section(document, text)
+    assert levers.replace_section(once, text) == once and "kept" in once
+    failed = virtuoso.section({"error": "virtuoso-t not found"})
+    assert "Not run: virtuoso-t not found" in virtuoso.replace_section(once, failed)
