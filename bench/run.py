@@ -955,6 +955,10 @@ def main(argv: list[str] | None = None) -> int:
         results = _load(args.work / "results.json")
         if not results.get("sizes"):
             parser.error(f"no results in {args.work / 'results.json'}")
+        if args.virtuoso:
+            results["virtuoso"] = _load(args.virtuoso) or {
+                "error": f"no results in {args.virtuoso}"
+            }
         table = markdown_table(rows(results))
         print(table)
         if args.out:
