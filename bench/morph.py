@@ -371,11 +371,14 @@ def ensure_venv(folder: Path) -> Path:
     if python.exists() and subprocess.run(probe, capture_output=True, check=False).returncode == 0:
         return python
     venv.create(folder, with_pip=True, clear=True)
-    subprocess.run(
+    done = subprocess.run(
         [str(python), "-m", "pip", "install", "--quiet", MORPH_KGC],
-        check=True,
-        stdout=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
     )
+    if done.returncode != 0:
+        raise OSError(f"pip install {MORPH_KGC} failed: {done.stderr.strip()[-300:]}")
     return python
 
 
