@@ -51,7 +51,7 @@ harvest-demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n auto --dist worksteal
 
 fuzz: $(STAMP)
 	$(BIN)/python tests/fuzz.py -n $(if $(filter 20000,$(N)),5000,$(N))
