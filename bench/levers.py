@@ -29,6 +29,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from bench.measure import replace_section as _replace_section
+
 ROOT = Path(__file__).resolve().parent.parent
 LEVERS = ROOT / "bench" / "levers"
 BEGIN, END = "<!-- bench.levers: begin -->", "<!-- bench.levers: end -->"
@@ -143,10 +145,8 @@ def section(results: list[dict]) -> str:
 
 
 def replace_section(document: str, text: str) -> str:
-    if BEGIN in document and END in document:
-        head, rest = document.split(BEGIN, 1)
-        return head + text + rest.split(END, 1)[1]
-    return document.rstrip("\n") + "\n\n" + text + "\n"
+    """The document with this report's section replaced (or appended)."""
+    return _replace_section(document, text, BEGIN, END)
 
 
 def main(argv: list[str] | None = None) -> int:

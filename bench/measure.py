@@ -220,3 +220,12 @@ def run(
         stdout=stdout.decode("utf-8", "replace"),
         stderr=b"".join(chunks["err"]).decode("utf-8", "replace"),
     )
+
+
+def replace_section(document: str, text: str, begin: str, end: str) -> str:
+    """The document with the section between the markers begin and end replaced by text (which
+    carries the markers), or text appended when the document has no such section yet."""
+    if begin in document and end in document:
+        head, rest = document.split(begin, 1)
+        return head + text + rest.split(end, 1)[1]
+    return document.rstrip("\n") + "\n\n" + text + "\n"

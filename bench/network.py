@@ -110,11 +110,8 @@ def section(results: list[dict], events: int | None = None) -> str:
 
 
 def replace_section(document: str, text: str) -> str:
-    """The document with its network section replaced (or appended)."""
-    if BEGIN in document and END in document:
-        head, rest = document.split(BEGIN, 1)
-        return head + text + rest.split(END, 1)[1]
-    return document.rstrip("\n") + "\n\n" + text + "\n"
+    """The document with this report's section replaced (or appended)."""
+    return measure.replace_section(document, text, BEGIN, END)
 
 
 def main(argv: list[str] | None = None) -> int:

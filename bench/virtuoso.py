@@ -378,10 +378,8 @@ def section(results: dict) -> str:
 
 
 def replace_section(document: str, text: str) -> str:
-    if BEGIN in document and END in document:
-        head, rest = document.split(BEGIN, 1)
-        return head + text + rest.split(END, 1)[1]
-    return document.rstrip("\n") + "\n\n" + text + "\n"
+    """The document with this report's section replaced (or appended)."""
+    return measure.replace_section(document, text, BEGIN, END)
 
 
 def main(argv: list[str] | None = None) -> int:
