@@ -30,6 +30,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from bench.measure import replace_section as _replace_section
+from bench.measure import write_section
 
 ROOT = Path(__file__).resolve().parent.parent
 LEVERS = ROOT / "bench" / "levers"
@@ -163,8 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     text = section(results)
     print(text)
     if args.out:
-        old = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
-        args.out.write_text(replace_section(old, text), encoding="utf-8")
+        write_section(args.out, text, BEGIN, END)
     return 0
 
 

@@ -229,3 +229,10 @@ def replace_section(document: str, text: str, begin: str, end: str) -> str:
         head, rest = document.split(begin, 1)
         return head + text + rest.split(end, 1)[1]
     return document.rstrip("\n") + "\n\n" + text + "\n"
+
+
+def write_section(path, text: str, begin: str, end: str) -> None:
+    """Replace (or append) one report section of the document at path, keeping the rest."""
+    path = Path(path)
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    path.write_text(replace_section(old, text, begin, end), encoding="utf-8")

@@ -140,8 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     text = section(results, args.events)
     print(text)
     if args.out:
-        old = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
-        args.out.write_text(replace_section(old, text), encoding="utf-8")
+        measure.write_section(args.out, text, BEGIN, END)
     return 0
 
 

@@ -455,8 +455,7 @@ def main(argv: list[str] | None = None) -> int:
     text = section(results)
     print(text)
     if args.out:
-        old = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
-        args.out.write_text(replace_section(old, text), encoding="utf-8")
+        measure.write_section(args.out, text, BEGIN, END)
     failed = "error" in results or not all(q.get("same") for q in results.get("queries", []))
     return 1 if failed else 0
 

@@ -148,9 +148,7 @@ def graph(
             jobs=jobs,
             aiid_links=aiid_links,
         )
-        g = rdflib.Graph(bind_namespaces="none")
-        for name, namespace in prefixes(base_iri).items():
-            g.bind(name, namespace, override=True)
+        g = _rdflib_graph(prefixes(base_iri))
         g.parse(path, format="nt")
     return g
 
@@ -202,17 +200,19 @@ def describe(
     )
     if output is not None:
         kgdescribe.write(triples, os.fspath(output), base_iri)
-    g = rdflib.Graph(bind_namespaces="none")
-    for name, namespace in {**prefixes(base_iri), **kgdescribe.DESCRIPTION_PREFIXES}.items():
-        g.bind(name, namespace, override=True)
-    g.parse(data=_nt(triples), format="nt")
-    return g
+    return _rdflib_graph({**prefixes(base_iri), **kgdescribe.DESCRIPTION_PREFIXES}, triples)
 
 
-def _nt(triples) -> str:
+def _rdflib_graph(names: dict[str, str], triples=()) -> rdflib.Graph:
+    """An rdflib graph with these prefixes bound (and no others), holding triples (plain terms)."""
     from kg.terms import serialize
 
-    return serialize(triples, ox.RdfFormat.N_TRIPLES).decode("utf-8")
+    g = rdflib.Graph(bind_namespaces="none")
+    for name, namespace in names.items():
+        g.bind(name, namespace, override=True)
+    if triples:
+        g.parse(data=serialize(triples, ox.RdfFormat.N_TRIPLES).decode("utf-8"), format="nt")
+    return g
 
 
 def validate(
@@ -231,7 +231,6 @@ def validate(
     """
     from kg.shacl import check
     from kg.shacl.report import report_triples
-    from kg.terms import to_ox
 
     if engine not in ("fast", "pyshacl"):
         raise UsageError(f"engine {engine!r}: expected 'fast' or 'pyshacl'")
@@ -240,16 +239,7 @@ def validate(
     else:
         results = check.validate_files(_paths(data), None, engine)
     conforms = check.conforms(results, allow_warnings)
-    report = rdflib.Graph(bind_namespaces="none")
-    report.bind("sh", SH)
-    triples = report_triples(results, conforms)
-    report.parse(
-        data=ox.serialize(
-            [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples],
-            format=ox.RdfFormat.N_TRIPLES,
-        ),
-        format="nt",
-    )
+    report = _rdflib_graph({"sh": SH}, report_triples(results, conforms))
     text = "\n".join(check.describe(results, conforms))
     return conforms, report, text
 
@@ -314,9 +304,7 @@ def query(
         if kind == "boolean":
             return bool(answer)
         if kind == "graph":
-            g = rdflib.Graph(bind_namespaces="none")
-            for name, namespace in prefixes(base_iri).items():
-                g.bind(name, namespace, override=True)
+            g = _rdflib_graph(prefixes(base_iri))
             for t in answer:
                 g.add((_rdflib_term(t.subject), _rdflib_term(t.predicate), _rdflib_term(t.object)))
             return g
