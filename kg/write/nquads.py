@@ -7,10 +7,9 @@ loads an export as N-Quads can replace one event by replacing its graph (``aim-k
 
 from __future__ import annotations
 
-import pyoxigraph as ox
-
-from kg.terms import Triple, ox_triples
+from kg.terms import Triple
 from kg.write import Writer
+from kg.write.syntax import NTriplesText
 
 SHARED_GRAPH = "graph-shared"
 
@@ -22,12 +21,13 @@ class NQuads(Writer):
     aliases = ("nq", "n-quads")
     order = 4
 
+    def __init__(self, prefixes: dict[str, str], context: dict):
+        super().__init__(prefixes, context)
+        self.text = NTriplesText()
+
     def block(self, triples: list[Triple], graph: str | None = None) -> bytes:
-        name = ox.NamedNode(graph or self.prefixes["aimid"] + SHARED_GRAPH)
-        return ox.serialize(
-            [ox.Quad(t.subject, t.predicate, t.object, name) for t in ox_triples(triples)],
-            format=ox.RdfFormat.N_QUADS,
-        )
+        name = graph or self.prefixes["aimid"] + SHARED_GRAPH
+        return self.text.lines(triples, name).encode("utf-8")
 
 
 WRITER = NQuads

@@ -1,11 +1,10 @@
-"""N-Triples (application/n-triples, .nt): one triple per line, serialized by Oxigraph."""
+"""N-Triples (application/n-triples, .nt): one triple per line, as Oxigraph writes it."""
 
 from __future__ import annotations
 
-import pyoxigraph as ox
-
-from kg.terms import Triple, ox_triples
+from kg.terms import Triple
 from kg.write import Writer
+from kg.write.syntax import NTriplesText
 
 
 class NTriples(Writer):
@@ -15,8 +14,12 @@ class NTriples(Writer):
     aliases = ("nt", "n-triples")
     order = 3
 
+    def __init__(self, prefixes: dict[str, str], context: dict):
+        super().__init__(prefixes, context)
+        self.text = NTriplesText()
+
     def block(self, triples: list[Triple], graph: str | None = None) -> bytes:
-        return ox.serialize(ox_triples(triples), format=ox.RdfFormat.N_TRIPLES)
+        return self.text.lines(triples).encode("utf-8")
 
 
 WRITER = NTriples
