@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -104,6 +104,7 @@ class Inference:
 
 
 _EMPTY: frozenset[str] = frozenset()
+_NONE: tuple = ()
 
 
 class View:
@@ -158,21 +159,22 @@ class View:
         """Every node of the data (not of the context or vocabulary), in a stable order."""
         return self._nodes
 
-    def values(self, node: Term, predicates: tuple[str, ...]) -> list[Term]:
-        """Objects of a predicate (given with its subproperties) in the data and vocabulary."""
+    def values(self, node: Term, predicates: tuple[str, ...]) -> Collection[Term]:
+        """Objects of a predicate (given with its subproperties) in the data and vocabulary,
+        in order, without repeats (the view's own index when it can be: not to be changed)."""
         data = self.out.get(node)
         static = self._static.get(node)
         if static is None and len(predicates) == 1:
-            return list(data.get(predicates[0], ())) if data else []
+            return (data.get(predicates[0]) or _NONE) if data else _NONE
         out: dict = {}
         for source in (data, static):
             if source:
                 for p in predicates:
                     for o in source.get(p, ()):
                         out[o] = None
-        return list(out)
+        return out
 
-    def inverse_values(self, node: Term, predicates: tuple[str, ...]) -> list[Term]:
+    def inverse_values(self, node: Term, predicates: tuple[str, ...]) -> Collection[Term]:
         """Subjects that have node as the object of a predicate, in the data (an index built
         on first use, so that asking for every node costs one pass, not one pass each)."""
         if self._reverse is None:
@@ -278,7 +280,7 @@ _NODE_KINDS = {
 # ---------------------------------------------------------------- compiling the shapes
 
 # A check takes (view, focus, value nodes) and returns its failures: (component, value) pairs.
-Check = Callable[[View, Term, list[Term]], list[tuple[str, Term | None]]]
+Check = Callable[[View, Term, Collection[Term]], list[tuple[str, Term | None]]]
 
 
 class Shape:
@@ -289,12 +291,15 @@ class Shape:
         self.path: tuple[str, str] | None = None
         self.predicates: tuple[str, ...] = ()
         self.checks: list[Check] = []
+        # sh:minCount and sh:maxCount, tested inline (most shapes have one; None: none).
+        self.min_count: int | None = None
+        self.max_count: int | None = None
         self.properties: list[Shape] = []
         self.severity = "Violation"
         self.messages: list[str] = []
         self.deactivated = False
 
-    def value_nodes(self, view: View, focus: Term) -> list[Term]:
+    def value_nodes(self, view: View, focus: Term) -> Collection[Term]:
         if self.path is None:
             return [focus]
         if self.path[0] == "inverse":
@@ -306,24 +311,32 @@ class Shape:
         if self.deactivated:
             return
         values = self.value_nodes(view, focus)
+        if self.min_count is not None and len(values) < self.min_count:
+            self._fail(into, focus, "MinCountConstraintComponent", None)
+        if self.max_count is not None and len(values) > self.max_count:
+            self._fail(into, focus, "MaxCountConstraintComponent", None)
         for check in self.checks:
             failures = check(view, focus, values)
-            if failures:
-                message = self.messages[0] if self.messages else ""
-                path = self.path[1] if self.path else None
-                for component, value in failures:
-                    into.append(
-                        Result(focus, path, value, component, self.node, self.severity, message)
-                    )
+            for component, value in failures:
+                self._fail(into, focus, component, value)
         for prop in self.properties:
             for value in values:
                 prop.evaluate(view, value, into)
+
+    def _fail(self, into: list[Result], focus: Term, component: str, value: Term | None) -> None:
+        message = self.messages[0] if self.messages else ""
+        path = self.path[1] if self.path else None
+        into.append(Result(focus, path, value, component, self.node, self.severity, message))
 
     def conforms(self, view: View, node: Term) -> bool:
         """Whether a node conforms (for sh:node, sh:or...): the first failure decides."""
         if self.deactivated:
             return True
         values = self.value_nodes(view, node)
+        if self.min_count is not None and len(values) < self.min_count:
+            return False
+        if self.max_count is not None and len(values) > self.max_count:
+            return False
         for check in self.checks:
             if check(view, node, values):
                 return False
@@ -405,6 +418,10 @@ class Shapes:
         shape.messages = [m.value for m in g.objects(node, SH + "message")]
         deactivated = self._one(node, "deactivated")
         shape.deactivated = isinstance(deactivated, Lit) and deactivated.value == "true"
+        if (n := self._one(node, "minCount")) is not None:
+            shape.min_count = int(n.value)
+        if (n := self._one(node, "maxCount")) is not None:
+            shape.max_count = int(n.value)
         shape.checks = self._checks(node)
         shape.properties = [self.compile(p) for p in g.objects(node, SH + "property")]
         return shape
@@ -412,20 +429,6 @@ class Shapes:
     def _checks(self, node: Term) -> list[Check]:
         g, checks = self.graph, []
         one = self._one
-        if (n := one(node, "minCount")) is not None:
-            low = int(n.value)
-            checks.append(
-                lambda v, f, vals, low=low: (
-                    [("MinCountConstraintComponent", None)] if len(vals) < low else []
-                )
-            )
-        if (n := one(node, "maxCount")) is not None:
-            high = int(n.value)
-            checks.append(
-                lambda v, f, vals, high=high: (
-                    [("MaxCountConstraintComponent", None)] if len(vals) > high else []
-                )
-            )
         if (d := one(node, "datatype")) is not None:
             checks.append(
                 lambda v, f, vals, d=d: [
