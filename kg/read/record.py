@@ -266,14 +266,16 @@ def _article(item: object, n: int, file: str, line: int, problems: list[Problem]
     if not isinstance(item, dict):
         raise Rejected(f"{where} is not an object (expected title, date, publisher, url)")
     title = item.get("title")
-    if not isinstance(title, str) or not clean(title):
+    title = clean(title) if isinstance(title, str) else ""
+    if not title:
         raise Rejected(f"{where} has no title")
     publisher = item.get("publisher")
     if isinstance(publisher, dict):
         publisher = publisher.get("name")
-    if not isinstance(publisher, str) or not clean(publisher):
-        raise Rejected(f'{where} ("{clean(title)[:60]}") has no publisher')
-    date = parse_date(item.get("date"), f'the date of {where} ("{clean(title)[:60]}")')
+    publisher = clean(publisher) if isinstance(publisher, str) else ""
+    if not publisher:
+        raise Rejected(f'{where} ("{title[:60]}") has no publisher')
+    date = parse_date(item.get("date"), f'the date of {where} ("{title[:60]}")')
     url = item.get("url")
     url = clean(url) if isinstance(url, str) and url.strip() else None
     if url and not _is_http_iri(url):
@@ -288,10 +290,10 @@ def _article(item: object, n: int, file: str, line: int, problems: list[Problem]
         )
         url = None
     return Article(
-        title=clean(title),
+        title=title,
         date=date,
-        outlet=clean(publisher),
+        outlet=publisher,
         url=url,
         rationale=_joined(item.get("evidences")),
-        language=lang.detect(clean(title)),
+        language=lang.detect(title),
     )

@@ -349,7 +349,10 @@ class _Buffer:
             # A number at the end of a chunk may continue in the next one.
             if end == len(self.text) and not self.eof and self.more():
                 continue
-            if depth(value) > MAX_DEPTH:
+            # A value with at most MAX_DEPTH brackets cannot nest deeper: only a larger one
+            # (an event with many articles) is walked.
+            brackets = self.text.count("[", self.pos, end) + self.text.count("{", self.pos, end)
+            if brackets > MAX_DEPTH and depth(value) > MAX_DEPTH:
                 self.pos = end
                 raise BadValue(f"JSON nested more than {MAX_DEPTH} levels deep", line)
             self.pos = end

@@ -18,6 +18,10 @@ from kg.namespaces import XSD_STRING as _XSD_STRING
 from kg.terms import Lit, Term, Triple
 from kg.write import Writer
 
+# How many IRIs the compactor remembers before it starts again (memory must not grow with the
+# corpus; outlets, concepts and predicates recur, an article's IRI a few times in one event).
+_CACHE = 200_000
+
 
 class Compactor:
     def __init__(self, context: dict):
@@ -28,8 +32,8 @@ class Compactor:
                 if isinstance(definition, str) and definition.endswith(("/", "#"))
             }
         )
-        self.iri = self.map.compact  # a compact IRI (prefix:local), or the IRI itself
         self.expand = self.map.expand
+        self._iris: dict[str, str] = {}  # IRI -> compact IRI, for the IRIs that recur
         self.terms: dict[str, tuple[str, dict]] = {}  # predicate IRI -> (term, definition)
         self.classes: dict[str, str] = {}
         self._predicates: dict[str, tuple[str, dict]] = {}
@@ -42,10 +46,19 @@ class Compactor:
             else:
                 self.terms[self.expand(definition["@id"])] = (term, definition)
 
+    def iri(self, iri: str) -> str:
+        """A compact IRI (prefix:local), or the IRI itself."""
+        compact = self._iris.get(iri)
+        if compact is None:
+            if len(self._iris) >= _CACHE:
+                self._iris.clear()
+            compact = self._iris[iri] = self.map.compact(iri)
+        return compact
+
     def value(self, term: Term, definition: dict):
         coercion = definition.get("@type")
         if not isinstance(term, Lit):
-            compact = self.iri(term)
+            compact = self._iris.get(term) or self.iri(term)
             return compact if coercion == "@id" else {"@id": compact}
         value, datatype, language = term
         if language is not None:
@@ -77,6 +90,8 @@ class Compactor:
             entries.append((p, o))
         out = []
         classes = self.classes
+        predicates = self._predicates
+        value = self.value
         for subject, entries in by_subject.items():
             node: dict = {"@id": self.iri(subject)}
             types: list[str] = []
@@ -85,11 +100,11 @@ class Compactor:
                 if predicate == RDF_TYPE:
                     types.append(classes.get(o) or self.iri(o))
                     continue
-                key, definition = self._predicate(predicate)
+                key, definition = predicates.get(predicate) or self._predicate(predicate)
                 values = properties.get(key)
                 if values is None:
                     values = properties[key] = []
-                values.append(self.value(o, definition))
+                values.append(value(o, definition))
             if types:
                 node["@type"] = types[0] if len(types) == 1 else types
             for key in sorted(properties):
