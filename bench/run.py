@@ -848,6 +848,10 @@ def _network_section(results: dict) -> list[str]:
     """The sections of bench.levers and bench.network (aim-kg network on the SPARQL store),
     when they ran (the Virtuoso figures are rows of the table)."""
     out = []
+    if results.get("steps") and "cpu" in results["steps"]:
+        from bench import steps
+
+        out += [steps.section(results["steps"]), ""]
     if results.get("levers"):
         from bench import levers
 
@@ -1015,6 +1019,26 @@ def main(argv: list[str] | None = None) -> int:
         _save(results, raw)
 
     largest = str(sizes[-1])
+    log(f"the export step by step, {int(largest):,} events (bench.steps)")
+    try:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "bench.steps",
+                "--json",
+                results["sizes"][largest]["corpus"]["path"] + "/json",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+            timeout=args.export_timeout,
+        )
+        results["steps"] = json.loads(done.stdout)
+    except (OSError, subprocess.SubprocessError, ValueError) as exc:
+        results["steps"] = {"error": f"{type(exc).__name__}: {exc}"}
+    _save(results, raw)
     nt = results["sizes"][largest]["json"].get("nt")
     if nt and results["sizes"][largest]["json"].get("triples"):
         log(f"SPARQL on the {int(largest):,}-event export")

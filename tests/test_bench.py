@@ -216,3 +216,20 @@ def test_report_sections_replace_their_own_part_only():
     assert levers.replace_section(once, text) == once and "kept" in once
     failed = virtuoso.section({"error": "virtuoso-t not found"})
     assert "Not run: virtuoso-t not found" in virtuoso.replace_section(once, failed)
+
+
+def test_steps_time_every_step_of_the_events_the_export_writes(tiny, tmp_path):
+    """bench.steps runs the export's steps over the same events: the triples it maps are the
+    export's, without the tail (outlets, concepts, countries), and every step is timed."""
+    from bench import steps
+
+    result = steps.measure(tiny / "json")
+    summary = export([str(tiny / "json")], [str(tmp_path / "out.nt")], jobs=1)
+    assert result["events"] == summary.events > 0
+    tail = summary.outlets + summary.concepts + summary.countries
+    assert 0 < summary.triples - result["triples"] >= tail
+    assert set(result["cpu"]) == {key for key, _ in steps.STEPS}
+    assert all(value >= 0 for value in result["cpu"].values())
+    text = steps.section(result)
+    assert text.startswith(steps.BEGIN) and text.endswith(steps.END)
+    assert "| write: N-Triples |" in text

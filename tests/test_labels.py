@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from kg.namespaces import AIMTAX
@@ -83,3 +85,22 @@ def test_clean_makes_any_string_rdf_text():
 
     assert clean("a\u00a0 b\u200b\n c") == "a b c"
     assert clean("\ud800broken") == "\ufffd\ufffd\ufffdbroken"
+
+
+def test_fold_knows_every_combining_character_of_this_python():
+    """fold() deletes combining characters found below events.COMBINING_END: there is none
+    elsewhere, and folding equals the character-by-character definition."""
+    import unicodedata
+
+    from kg.model import events
+
+    outside = [
+        c
+        for c in (*range(0x300), *range(events.COMBINING_END, 0x110000))
+        if unicodedata.combining(chr(c))
+    ]
+    assert outside == []
+    text = "Ça réussit: l’Équipe à Zürich, ǅemal, ﬁnance, Ａ, e\u0301, \u1e94a\U0001e94a!"
+    expected = unicodedata.normalize("NFKD", text)
+    expected = "".join(ch for ch in expected if not unicodedata.combining(ch)).casefold()
+    assert events.fold(text) == " ".join(re.sub(r"[^\w]+", " ", expected).split())

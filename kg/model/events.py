@@ -11,7 +11,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 
 AIM_ID = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}-[0-9a-f]{4}$")
 LEGACY_ID = re.compile(r"^[0-9]{1,12}$")  # bounded: ids are numbers, never 4,300 digits
@@ -32,13 +32,24 @@ def id_sort_key(event_id: str) -> tuple:
     return (2, 0, event_id)
 
 
+@cache
+def _combining() -> dict[int, None]:
+    """Every combining character (accents...), to be deleted by str.translate: none is below
+    U+0300 or above U+1E94A (Adlam) in Unicode 15 (tests/test_labels.py checks the installed
+    Python's Unicode)."""
+    return {c: None for c in range(0x300, COMBINING_END) if unicodedata.combining(chr(c))}
+
+
+COMBINING_END = 0x1F000
+_NOT_WORD = re.compile(r"[^\w]+")
+
+
 @lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Case, accents and spacing folded away: the identity of an outlet or a title."""
     if not text.isascii():
-        text = unicodedata.normalize("NFKD", text)
-        text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
+        text = unicodedata.normalize("NFKD", text).translate(_combining())
+    return " ".join(_NOT_WORD.sub(" ", text.casefold()).split())
 
 
 def digest(*parts: str, size: int = 16) -> str:
