@@ -290,6 +290,8 @@ class Shape:
         self.node = node
         self.path: tuple[str, str] | None = None
         self.predicates: tuple[str, ...] = ()
+        # A forward path of one predicate with no subproperty: the common case, read inline.
+        self.single: str | None = None
         self.checks: list[Check] = []
         # sh:minCount and sh:maxCount, tested inline (most shapes have one; None: none).
         self.min_count: int | None = None
@@ -300,8 +302,12 @@ class Shape:
         self.deactivated = False
 
     def value_nodes(self, view: View, focus: Term) -> Collection[Term]:
+        single = self.single
+        if single is not None and focus not in view._static:
+            data = view.out.get(focus)
+            return (data.get(single) or _NONE) if data else _NONE
         if self.path is None:
-            return [focus]
+            return (focus,)
         if self.path[0] == "inverse":
             return view.inverse_values(focus, self.predicates)
         return view.values(focus, self.predicates)
@@ -310,7 +316,12 @@ class Shape:
         """Validate one focus node, adding its results."""
         if self.deactivated:
             return
-        values = self.value_nodes(view, focus)
+        single = self.single
+        if single is not None and focus not in view._static:
+            data = view.out.get(focus)
+            values = (data.get(single) or _NONE) if data else _NONE
+        else:
+            values = self.value_nodes(view, focus)
         if self.min_count is not None and len(values) < self.min_count:
             self._fail(into, focus, "MinCountConstraintComponent", None)
         if self.max_count is not None and len(values) > self.max_count:
@@ -412,6 +423,8 @@ class Shapes:
                     raise UnsupportedShape(f"shape {node}: only predicate and inverse paths")
                 shape.path = ("inverse", inverse[0])
             shape.predicates = _inference(self.vocab).predicates(shape.path[1])
+            if shape.path[0] == "predicate" and len(shape.predicates) == 1:
+                shape.single = shape.predicates[0]
         severity = self._one(node, "severity")
         if severity is not None:
             shape.severity = severity[len(SH) :]
