@@ -6,6 +6,8 @@ inference over the ontology (subclasses, subproperties, domains and ranges), as 
 ``inference="rdfs"`` and the ontology as ``ont_graph``. A shape using anything this compiler does
 not know is refused when the shapes are loaded, so the fast path cannot silently mean less than
 the shapes say; tests run pySHACL and this module over the same data and demand the same results.
+Each shape then gets an evaluation function written for it (Shape.generate: its constants and
+common constraints inline, a third less time than the generic method, whose results it must equal).
 
 Validating one event at a time is what makes validation cheap: an event's triples plus the types
 of the outlets they cite are its whole neighbourhood for every shape aim-kg has.
@@ -283,6 +285,10 @@ _NODE_KINDS = {
 Check = Callable[[View, Term, Collection[Term]], list[tuple[str, Term | None]]]
 
 
+def _evaluate_nothing(view: View, focus: Term, into: list[Result]) -> None:
+    """The evaluate of a deactivated shape."""
+
+
 class Shape:
     """One compiled shape: its path (for a property shape), checks and nested property shapes."""
 
@@ -292,7 +298,7 @@ class Shape:
         self.predicates: tuple[str, ...] = ()
         # A forward path of one predicate with no subproperty: the common case, read inline.
         self.single: str | None = None
-        self.checks: list[Check] = []
+        self.checks: list[tuple[str, object, Check]] = []  # (constraint, parameter, closure)
         # sh:minCount and sh:maxCount, tested inline (most shapes have one; None: none).
         self.min_count: int | None = None
         self.max_count: int | None = None
@@ -326,13 +332,103 @@ class Shape:
             self._fail(into, focus, "MinCountConstraintComponent", None)
         if self.max_count is not None and len(values) > self.max_count:
             self._fail(into, focus, "MaxCountConstraintComponent", None)
-        for check in self.checks:
+        for _, _, check in self.checks:
             failures = check(view, focus, values)
             for component, value in failures:
                 self._fail(into, focus, component, value)
         for prop in self.properties:
             for value in values:
                 prop.evaluate(view, value, into)
+
+    def generate(self) -> None:
+        """Give this shape an ``evaluate`` written for it: the same steps as the generic method
+        (same results, same order), with its constants and the common constraints inline, so a
+        node costs a few lookups instead of a call per constraint. Other constraints call their
+        closures."""
+        if self.deactivated:
+            self.evaluate = _evaluate_nothing
+            return
+        ns: dict = {
+            "Result": Result,
+            "Lit": Lit,
+            "BNode": BNode,
+            "_NONE": _NONE,
+            "_has_datatype": _has_datatype,
+            "_node_kind": _node_kind,
+            "_lexical": _lexical,
+            "shape": self,
+            "PATH": self.path[1] if self.path else None,
+            "NODE": self.node,
+            "SEV": self.severity,
+            "MSG": self.messages[0] if self.messages else "",
+            "SINGLE": self.single,
+        }
+        lines = ["def evaluate(view, focus, into):"]
+        if self.single is not None:
+            lines += [
+                "    if focus in view._static:",
+                "        values = shape.value_nodes(view, focus)",
+                "    else:",
+                "        data = view.out.get(focus)",
+                "        values = (data.get(SINGLE) or _NONE) if data else _NONE",
+            ]
+        elif self.path is None:
+            lines.append("    values = (focus,)")
+        else:
+            lines.append("    values = shape.value_nodes(view, focus)")
+
+        def fail(value: str, component: str, indent: int) -> str:
+            pad = " " * indent
+            return f"{pad}into.append(Result(focus, PATH, {value}, {component}, NODE, SEV, MSG))"
+
+        if self.min_count is not None:
+            lines += [
+                f"    if len(values) < {self.min_count}:",
+                fail("None", "'MinCountConstraintComponent'", 8),
+            ]
+        if self.max_count is not None:
+            lines += [
+                f"    if len(values) > {self.max_count}:",
+                fail("None", "'MaxCountConstraintComponent'", 8),
+            ]
+        tests = {
+            "datatype": ("not _has_datatype(x, P{k})", "DatatypeConstraintComponent"),
+            "class": (
+                "isinstance(x, Lit) or P{k} not in view.types(x)",
+                "ClassConstraintComponent",
+            ),
+            "nodeKind": ("_node_kind(x) not in P{k}", "NodeKindConstraintComponent"),
+            "in": ("x not in P{k}", "InConstraintComponent"),
+            "pattern": (
+                "isinstance(x, BNode) or not P{k}.search(_lexical(x))",
+                "PatternConstraintComponent",
+            ),
+        }
+        for k, (kind, parameter, closure) in enumerate(self.checks):
+            ns[f"P{k}"], ns[f"C{k}"] = parameter, closure
+            if kind in tests:
+                test, component = tests[kind]
+                lines += [
+                    "    for x in values:",
+                    f"        if {test.format(k=k)}:",
+                    fail("x", repr(component), 12),
+                ]
+            elif kind == "hasValue":
+                lines += [
+                    f"    if P{k} not in values:",
+                    fail("None", "'HasValueConstraintComponent'", 8),
+                ]
+            else:
+                lines += [
+                    f"    for component, x in C{k}(view, focus, values):",
+                    fail("x", "component", 8),
+                ]
+        for j, prop in enumerate(self.properties):
+            ns[f"S{j}"] = prop
+            lines += ["    for x in values:", f"        S{j}.evaluate(view, x, into)"]
+        # No value of the shapes is written into the code: they reach it through ns.
+        exec("\n".join(lines), ns)
+        self.evaluate = ns["evaluate"]
 
     def _fail(self, into: list[Result], focus: Term, component: str, value: Term | None) -> None:
         message = self.messages[0] if self.messages else ""
@@ -348,7 +444,7 @@ class Shape:
             return False
         if self.max_count is not None and len(values) > self.max_count:
             return False
-        for check in self.checks:
+        for _, _, check in self.checks:
             if check(view, node, values):
                 return False
         return all(prop.conforms(view, value) for prop in self.properties for value in values)
@@ -364,7 +460,9 @@ class Shapes:
         "group", "targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf",
     }  # fmt: skip
 
-    def __init__(self, path: Path, vocab: Vocabulary):
+    def __init__(self, path: Path, vocab: Vocabulary, generate: bool = True):
+        """``generate``: each shape gets an evaluate written for it (Shape.generate); without,
+        the generic method runs (the tests compare the two)."""
         self.vocab = vocab
         self.graph = Graph(terms.parse(path))
         self._compiled: dict[Term, Shape] = {}
@@ -389,6 +487,9 @@ class Shapes:
         self._targeted_in_vocabulary = frozenset(
             node for node in vocab.graph.out if static.types(node) & targeted
         )
+        if generate:
+            for shape in self._compiled.values():
+                shape.generate()
 
     def _one(self, node: Term, name: str) -> Term | None:
         values = self.graph.objects(node, SH + name)
@@ -439,62 +540,73 @@ class Shapes:
         shape.properties = [self.compile(p) for p in g.objects(node, SH + "property")]
         return shape
 
-    def _checks(self, node: Term) -> list[Check]:
+    def _checks(self, node: Term) -> list[tuple[str, object, Check]]:
+        """The checks of a shape, each as (constraint, its parameter, a closure): the closures
+        serve conforms(); Shape.generate() writes the constraints it knows inline."""
         g, checks = self.graph, []
         one = self._one
         if (d := one(node, "datatype")) is not None:
-            checks.append(
-                lambda v, f, vals, d=d: [
-                    ("DatatypeConstraintComponent", x) for x in vals if not _has_datatype(x, d)
-                ]
-            )
+
+            def datatype(v, f, vals, d=d):
+                return [("DatatypeConstraintComponent", x) for x in vals if not _has_datatype(x, d)]
+
+            checks.append(("datatype", d, datatype))
         for cls in g.objects(node, SH + "class"):
-            checks.append(
-                lambda v, f, vals, c=cls: [
+
+            def class_(v, f, vals, c=cls):
+                return [
                     ("ClassConstraintComponent", x)
                     for x in vals
                     if isinstance(x, Lit) or c not in v.types(x)
                 ]
-            )
+
+            checks.append(("class", cls, class_))
         if (k := one(node, "nodeKind")) is not None:
-            kinds = _NODE_KINDS[k[len(SH) :]]
-            checks.append(
-                lambda v, f, vals, k=kinds: [
-                    ("NodeKindConstraintComponent", x) for x in vals if _node_kind(x) not in k
-                ]
-            )
+            kinds = frozenset(_NODE_KINDS[k[len(SH) :]])
+
+            def node_kind(v, f, vals, k=kinds):
+                return [("NodeKindConstraintComponent", x) for x in vals if _node_kind(x) not in k]
+
+            checks.append(("nodeKind", kinds, node_kind))
         if (p := one(node, "pattern")) is not None:
             flags = one(node, "flags")
             regex = re.compile(p.value, _re_flags(flags.value if flags else ""))
-            checks.append(
-                lambda v, f, vals, r=regex: [
+
+            def pattern(v, f, vals, r=regex):
+                return [
                     ("PatternConstraintComponent", x)
                     for x in vals
                     if isinstance(x, BNode) or not r.search(_lexical(x))
                 ]
-            )
+
+            checks.append(("pattern", regex, pattern))
         if (n := one(node, "minLength")) is not None:
             low = int(n.value)
-            checks.append(
-                lambda v, f, vals, low=low: [
+
+            def min_length(v, f, vals, low=low):
+                return [
                     ("MinLengthConstraintComponent", x)
                     for x in vals
                     if isinstance(x, BNode) or len(_lexical(x)) < low
                 ]
-            )
+
+            checks.append(("minLength", low, min_length))
         if (n := one(node, "maxLength")) is not None:
             high = int(n.value)
-            checks.append(
-                lambda v, f, vals, high=high: [
+
+            def max_length(v, f, vals, high=high):
+                return [
                     ("MaxLengthConstraintComponent", x)
                     for x in vals
                     if isinstance(x, BNode) or len(_lexical(x)) > high
                 ]
-            )
+
+            checks.append(("maxLength", high, max_length))
         if (head := one(node, "languageIn")) is not None:
             ranges = [t.value for t in self._list(head)]
-            checks.append(
-                lambda v, f, vals, r=ranges: [
+
+            def language_in(v, f, vals, r=ranges):
+                return [
                     ("LanguageInConstraintComponent", x)
                     for x in vals
                     if not (
@@ -503,34 +615,35 @@ class Shapes:
                         and any(_lang_matches(x.language, y) for y in r)
                     )
                 ]
-            )
+
+            checks.append(("languageIn", ranges, language_in))
         if (head := one(node, "in")) is not None:
-            allowed = set(self._list(head))
-            checks.append(
-                lambda v, f, vals, a=allowed: [
-                    ("InConstraintComponent", x) for x in vals if x not in a
-                ]
-            )
+            allowed = frozenset(self._list(head))
+
+            def in_(v, f, vals, a=allowed):
+                return [("InConstraintComponent", x) for x in vals if x not in a]
+
+            checks.append(("in", allowed, in_))
         for value in g.objects(node, SH + "hasValue"):
-            checks.append(
-                lambda v, f, vals, h=value: (
-                    [] if h in vals else [("HasValueConstraintComponent", None)]
-                )
-            )
+
+            def has_value(v, f, vals, h=value):
+                return [] if h in vals else [("HasValueConstraintComponent", None)]
+
+            checks.append(("hasValue", value, has_value))
         for target in g.objects(node, SH + "node"):
             inner = self.compile(target)
-            checks.append(
-                lambda v, f, vals, s=inner: [
-                    ("NodeConstraintComponent", x) for x in vals if not s.conforms(v, x)
-                ]
-            )
+
+            def node_(v, f, vals, s=inner):
+                return [("NodeConstraintComponent", x) for x in vals if not s.conforms(v, x)]
+
+            checks.append(("node", inner, node_))
         if (target := one(node, "not")) is not None:
             inner = self.compile(target)
-            checks.append(
-                lambda v, f, vals, s=inner: [
-                    ("NotConstraintComponent", x) for x in vals if s.conforms(v, x)
-                ]
-            )
+
+            def not_(v, f, vals, s=inner):
+                return [("NotConstraintComponent", x) for x in vals if s.conforms(v, x)]
+
+            checks.append(("not", inner, not_))
         for name, test in (
             ("or", lambda hits, total: hits >= 1),
             ("and", lambda hits, total: hits == total),
@@ -539,11 +652,13 @@ class Shapes:
             for head in g.objects(node, SH + name):
                 members = [self.compile(m) for m in self._list(head)]
                 component = name.capitalize() + "ConstraintComponent"
-                checks.append(
-                    lambda v, f, vals, ms=members, t=test, c=component: [
+
+                def logical(v, f, vals, ms=members, t=test, c=component):
+                    return [
                         (c, x) for x in vals if not t(sum(m.conforms(v, x) for m in ms), len(ms))
                     ]
-                )
+
+                checks.append((name, members, logical))
         return checks
 
     def validate(self, triples: Iterable[Triple], context: Iterable[Triple] = ()) -> list[Result]:
