@@ -202,7 +202,7 @@ def test_compiled_validation_equals_whole_graph_pyshacl(vocab):
 
 
 def test_generated_evaluation_equals_the_generic_method(vocab):
-    """Each shape's generated evaluate (Shape.generate) gives the generic method's results, in
+    """Each shape's generated evaluate and conforms (Shape.generate) give the generic methods' results, in
     the same order, on every event of the corpus with every planted break."""
     blocks = corpus(vocab, size=150)
     tail = concept_block({c for b in blocks for c in b.concepts}, vocab)

@@ -285,8 +285,26 @@ _NODE_KINDS = {
 Check = Callable[[View, Term, Collection[Term]], list[tuple[str, Term | None]]]
 
 
+# Constraints that generated code tests inline, per value node x: (the failing test, component).
+_INLINE_TESTS = {
+    "datatype": ("not _has_datatype(x, P{k})", "DatatypeConstraintComponent"),
+    "class": ("isinstance(x, Lit) or P{k} not in view.types(x)", "ClassConstraintComponent"),
+    "nodeKind": ("_node_kind(x) not in P{k}", "NodeKindConstraintComponent"),
+    "in": ("x not in P{k}", "InConstraintComponent"),
+    "pattern": (
+        "isinstance(x, BNode) or not P{k}.search(_lexical(x))",
+        "PatternConstraintComponent",
+    ),
+}
+
+
 def _evaluate_nothing(view: View, focus: Term, into: list[Result]) -> None:
     """The evaluate of a deactivated shape."""
+
+
+def _conforms_always(view: View, focus: Term) -> bool:
+    """The conforms of a deactivated shape."""
+    return True
 
 
 class Shape:
@@ -347,6 +365,7 @@ class Shape:
         closures."""
         if self.deactivated:
             self.evaluate = _evaluate_nothing
+            self.conforms = _conforms_always
             return
         ns: dict = {
             "Result": Result,
@@ -363,19 +382,7 @@ class Shape:
             "MSG": self.messages[0] if self.messages else "",
             "SINGLE": self.single,
         }
-        lines = ["def evaluate(view, focus, into):"]
-        if self.single is not None:
-            lines += [
-                "    if focus in view._static:",
-                "        values = shape.value_nodes(view, focus)",
-                "    else:",
-                "        data = view.out.get(focus)",
-                "        values = (data.get(SINGLE) or _NONE) if data else _NONE",
-            ]
-        elif self.path is None:
-            lines.append("    values = (focus,)")
-        else:
-            lines.append("    values = shape.value_nodes(view, focus)")
+        lines = ["def evaluate(view, focus, into):", *self._values_code()]
 
         def fail(value: str, component: str, indent: int) -> str:
             pad = " " * indent
@@ -391,23 +398,10 @@ class Shape:
                 f"    if len(values) > {self.max_count}:",
                 fail("None", "'MaxCountConstraintComponent'", 8),
             ]
-        tests = {
-            "datatype": ("not _has_datatype(x, P{k})", "DatatypeConstraintComponent"),
-            "class": (
-                "isinstance(x, Lit) or P{k} not in view.types(x)",
-                "ClassConstraintComponent",
-            ),
-            "nodeKind": ("_node_kind(x) not in P{k}", "NodeKindConstraintComponent"),
-            "in": ("x not in P{k}", "InConstraintComponent"),
-            "pattern": (
-                "isinstance(x, BNode) or not P{k}.search(_lexical(x))",
-                "PatternConstraintComponent",
-            ),
-        }
         for k, (kind, parameter, closure) in enumerate(self.checks):
             ns[f"P{k}"], ns[f"C{k}"] = parameter, closure
-            if kind in tests:
-                test, component = tests[kind]
+            if kind in _INLINE_TESTS:
+                test, component = _INLINE_TESTS[kind]
                 lines += [
                     "    for x in values:",
                     f"        if {test.format(k=k)}:",
@@ -429,6 +423,45 @@ class Shape:
         # No value of the shapes is written into the code: they reach it through ns.
         exec("\n".join(lines), ns)
         self.evaluate = ns["evaluate"]
+        self.conforms = self._generated_conforms(ns)
+
+    def _generated_conforms(self, ns: dict):
+        """conforms() written for this shape, as evaluate() is (the first failure decides)."""
+        lines = ["def conforms(view, focus):", *self._values_code()]
+        if self.min_count is not None:
+            lines.append(f"    if len(values) < {self.min_count}: return False")
+        if self.max_count is not None:
+            lines.append(f"    if len(values) > {self.max_count}: return False")
+        for k, (kind, _, _) in enumerate(self.checks):
+            if kind in _INLINE_TESTS:
+                test = _INLINE_TESTS[kind][0].format(k=k)
+                lines += ["    for x in values:", f"        if {test}: return False"]
+            elif kind == "hasValue":
+                lines.append(f"    if P{k} not in values: return False")
+            else:
+                lines.append(f"    if C{k}(view, focus, values): return False")
+        for j in range(len(self.properties)):
+            lines += [
+                "    for x in values:",
+                f"        if not S{j}.conforms(view, x): return False",
+            ]
+        lines.append("    return True")
+        exec("\n".join(lines), ns)
+        return ns["conforms"]
+
+    def _values_code(self) -> list[str]:
+        """The lines of generated code that set ``values``, the value nodes of ``focus``."""
+        if self.single is not None:
+            return [
+                "    if focus in view._static:",
+                "        values = shape.value_nodes(view, focus)",
+                "    else:",
+                "        data = view.out.get(focus)",
+                "        values = (data.get(SINGLE) or _NONE) if data else _NONE",
+            ]
+        if self.path is None:
+            return ["    values = (focus,)"]
+        return ["    values = shape.value_nodes(view, focus)"]
 
     def _fail(self, into: list[Result], focus: Term, component: str, value: Term | None) -> None:
         message = self.messages[0] if self.messages else ""
