@@ -564,3 +564,30 @@ def test_warnings_only_report_says_not_conforms_and_quiet_prints_only_violations
     assert quiet.exit_code == 0 and quiet.output == ""
     assert kg.validate([str(data)])[0] is False
     assert kg.validate([str(data)], allow_warnings=True)[0] is True
+
+
+def test_caches_keep_no_long_text():
+    """The per-process caches (headline languages, folded names, facet-value splits) remember
+    short texts only, so a hostile input of long texts cannot grow the memory they hold."""
+    from kg.model import events
+    from kg.read import lang
+    from kg.vocab import vocabulary
+
+    lang._remembered.cache_clear()
+    events._folded.cache_clear()
+    matcher = vocabulary().facets[0].matcher
+    matcher._splits.clear()
+    long = "Investigado un hombre por crear imágenes falsas de menores con IA " * 20
+    lang.detect(long)
+    events.fold(long)
+    matcher.split(long)
+    assert lang._remembered.cache_info().currsize == 0
+    assert events._folded.cache_info().currsize == 0
+    assert matcher._splits == {}
+    short = long[:80]
+    assert lang.detect(short) == lang._detect(short)
+    assert events.fold(short) == events._fold(short)
+    assert matcher.split(short) == tuple(matcher._split(short))
+    assert lang._remembered.cache_info().currsize == 1
+    assert events._folded.cache_info().currsize == 1
+    assert list(matcher._splits) == [short]

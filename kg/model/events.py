@@ -44,9 +44,21 @@ COMBINING_END = 0x1F000
 _NOT_WORD = re.compile(r"[^\w]+")
 
 
-@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
-    """Case, accents and spacing folded away: the identity of an outlet or a title."""
+    """Case, accents and spacing folded away: the identity of an outlet or a title (the latest
+    short ones are remembered: outlets recur; a long text is not kept, so memory is bounded)."""
+    return _folded(text) if len(text) <= _REMEMBERED else _fold(text)
+
+
+_REMEMBERED = 400
+
+
+@lru_cache(maxsize=1 << 14)
+def _folded(text: str) -> str:
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
     if not text.isascii():
         text = unicodedata.normalize("NFKD", text).translate(_combining())
     return " ".join(_NOT_WORD.sub(" ", text.casefold()).split())

@@ -87,6 +87,9 @@ class FacetCollector:
     def severity(self, line: int) -> str:
         """The one severity of the event; a missing, unknown or second severity rejects it."""
         facet = self.vocab.severity
+        distinct = list(dict.fromkeys(self.severities))
+        if len(distinct) == 1 and not self.unknown_severities:
+            return distinct[0]
         labels = sorted(
             c.pref_label for c in self.vocab.concepts.values() if c.scheme == facet.scheme
         )
@@ -98,7 +101,6 @@ class FacetCollector:
             raise Rejected(
                 f'severity "{text}" is not in the vocabulary (expected {expected}){hint}', at
             )
-        distinct = list(dict.fromkeys(self.severities))
         if not distinct:
             raise Rejected(f"no severity (expected {facet.heading}: {expected})", line)
         if len(distinct) > 1:

@@ -20,6 +20,9 @@ from rapidfuzz import fuzz, process, utils
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 # What may stand between two labels once both are recognised.
 _SEPARATORS = " \t,;|·•/.:"
+# How many facet values a matcher remembers the split of (a value is a few labels long).
+_SPLITS = 4096
+_SPLIT_TEXT = 512  # longer values are split each time
 
 
 def clean(text: str) -> str:
@@ -48,6 +51,7 @@ class LabelMatcher:
         # Longest first, so that a label that starts another is tried after it.
         self._ordered = sorted(self._labels, key=lambda label: (-len(label), label))
         self._preferred = sorted(preferred.values())
+        self._splits: dict[str, tuple[Match, ...]] = {}
 
     def lookup(self, label: str) -> str | None:
         """The concept of exactly this label, or None."""
@@ -72,8 +76,19 @@ class LabelMatcher:
             return None
         return self._match_at(text, i)
 
-    def split(self, text: str) -> list[Match]:
-        """Split a facet value into labels, left to right, longest label first."""
+    def split(self, text: str) -> tuple[Match, ...]:
+        """Split a facet value into labels, left to right, longest label first (the same few
+        values recur in every record: the latest splits are remembered)."""
+        if len(text) > _SPLIT_TEXT:
+            return tuple(self._split(text))  # not remembered: memory stays bounded
+        found = self._splits.get(text)
+        if found is None:
+            if len(self._splits) >= _SPLITS:
+                self._splits.clear()
+            found = self._splits[text] = tuple(self._split(text))
+        return found
+
+    def _split(self, text: str) -> list[Match]:
         text = clean(text)
         found: list[Match] = []
         i, n = 0, len(text)
