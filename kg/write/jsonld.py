@@ -114,8 +114,8 @@ class Compactor:
         return out
 
 
-def _dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+# One encoder for every node (json.dumps with options makes a new one per call).
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 class JsonLd(Writer):
