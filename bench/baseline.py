@@ -63,6 +63,7 @@ def read_and_map(inputs: list[str]) -> tuple[list, int]:
     minter = kt.Minter()
     out: list = []
     spellings: dict[str, Counter] = defaultdict(Counter)
+    figures = kt.OutletFigures()
     concepts: set[str] = set()
     for event_id in sorted(copies):
         group = copies[event_id]
@@ -72,9 +73,10 @@ def read_and_map(inputs: list[str]) -> tuple[list, int]:
         out += block.triples
         for outlet, spelling in block.outlets:
             spellings[outlet][spelling] += 1
+        figures.add(block.published)
         concepts |= block.concepts
     for outlet in sorted(spellings):
-        out += kt.outlet_block(outlet, spellings[outlet])
+        out += kt.outlet_block(outlet, spellings[outlet], figures.of(outlet))
     out += kt.concept_block(concepts, vocab)
     return out, rejected
 

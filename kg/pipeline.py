@@ -131,6 +131,7 @@ class EventResult:
     countries: set[str] = field(default_factory=set)
     triples: int = 0
     linked: int = 0  # aim:aiidIncident links the AIID's table gave
+    published: list[tuple[str, str]] = field(default_factory=list)  # (outlet, article)
 
 
 @dataclass(frozen=True)
@@ -311,6 +312,7 @@ class Worker:
             block.countries,
             len(block.triples),
             len(table),
+            block.published,
         )
 
 
@@ -611,6 +613,7 @@ def _phase_two(index, targets, job: Job, jobs, result: ExportResult, bar, with_o
     ]
     ids = sorted(index, key=id_sort_key)
     spellings: dict[str, Counter] = defaultdict(Counter)
+    figures = triples.OutletFigures()
     concepts: set[str] = set()
     places: set[str] = set()
     wrote = [False] * len(targets)
@@ -639,6 +642,7 @@ def _phase_two(index, targets, job: Job, jobs, result: ExportResult, bar, with_o
                 result.triples += event.triples
                 for outlet, spelling in event.outlets:
                     spellings[outlet][spelling] += 1
+                figures.add(event.published)
                 concepts |= event.concepts
                 places |= event.countries
                 result.aiid_links += event.linked
@@ -646,7 +650,7 @@ def _phase_two(index, targets, job: Job, jobs, result: ExportResult, bar, with_o
                     emit(i, data)
             bar.show(f"wrote {done}/{len(ids)} events")
 
-    tail = _tail(spellings, concepts, places, vocab, with_ontology, result)
+    tail = _tail(spellings, figures, concepts, places, vocab, with_ontology, result)
     for i, writer in enumerate(writers):
         emit(i, writer.block(tail))
         targets[i].write(writer.footer())
@@ -676,12 +680,14 @@ def _ontology_triples() -> list[Triple]:
     return out
 
 
-def _tail(spellings, concepts, places, vocab, with_ontology, summary: ExportResult) -> Triples:
+def _tail(
+    spellings, figures, concepts, places, vocab, with_ontology, summary: ExportResult
+) -> Triples:
     """Outlets, concepts, countries (and on request the ontology): validated like every event
     (the countries were validated with the events that name them)."""
     tail = Triples()
     for outlet in sorted(spellings):
-        tail += triples.outlet_block(outlet, spellings[outlet])
+        tail += triples.outlet_block(outlet, spellings[outlet], figures.of(outlet))
     summary.outlets = len(spellings)
     concept_triples = triples.concept_block(concepts, vocab)
     summary.concepts = len({t[0] for t in concept_triples})

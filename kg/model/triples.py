@@ -9,6 +9,7 @@ article also a schema:NewsArticle), so queries need no inference.
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -25,6 +26,7 @@ from kg.namespaces import (
     RDF_TYPE,
     SCHEMA,
     SKOS,
+    XSD,
     XSD_DATE,
 )
 from kg.terms import Lit, Triple, Triples, text
@@ -59,7 +61,14 @@ P_NAME = SCHEMA + "name"
 P_ALTERNATE = SCHEMA + "alternateName"
 P_HAS_TOP = SKOS + "hasTopConcept"
 P_BROAD_MATCH = SKOS + "broadMatch"
+# Precomputed figures (docs/graph.md, "Figures"): counts the export writes so that the catalogue's
+# counting queries read a value instead of aggregating the whole graph.
+P_ARTICLE_COUNT = AIM + "articleCount"
+P_LANGUAGE_COUNT = AIM + "languageCount"
+P_PUBLISHED_COUNT = AIM + "publishedArticleCount"
+P_COVERED_COUNT = AIM + "coveredEventCount"
 _LANGSTRING = RDF + "langString"
+_INTEGER = XSD + "integer"
 
 
 class Minter:
@@ -93,6 +102,7 @@ class Block:
     outlets: list[tuple[str, str]] = field(default_factory=list)  # (outlet IRI, spelling)
     concepts: set[str] = field(default_factory=set)
     countries: set[str] = field(default_factory=set)  # alpha-3 codes
+    published: list[tuple[str, str]] = field(default_factory=list)  # (outlet IRI, article IRI)
 
 
 def _generated(iri: str, value: str, about: str) -> list[Triple]:
@@ -149,6 +159,7 @@ def event_block(
         a = _article_iri(article, minter, variants)
         out.append((s, P_ARTICLE, a))
         articles += _article_triples(a, article, s, event.id, minter, block)
+    out += event_figures(s, block.published, [a.language for a in event.articles])
     block.triples.extend(out)
     block.triples.extend(texts)
     block.triples.extend(articles)
@@ -166,6 +177,7 @@ def _article_triples(
     a: str, article: Article, event: str, event_id: str, minter: Minter, block: Block
 ) -> list[Triple]:
     outlet = minter.outlet(article.outlet)
+    block.published.append((outlet, a))
     block.outlets.append((outlet, article.outlet))
     block.outlets += [(outlet, spelling) for spelling in article.spellings]
     out = [(a, TYPE, t) for t in ARTICLE_TYPES]
@@ -186,18 +198,68 @@ def _article_triples(
     return out
 
 
+def count(n: int) -> Lit:
+    """A figure: an xsd:integer, as SPARQL's COUNT gives it."""
+    return Lit(str(n), _INTEGER)
+
+
+def event_figures(s: str, published: list[tuple[str, str]], languages: list[str]) -> list[Triple]:
+    """An event's figures, all event-local (so a load that replaces the event replaces them):
+    its articles (aim:articleCount, the distinct objects of aim:article) and the distinct
+    languages of their headlines (aim:languageCount, the distinct schema:inLanguage)."""
+    return [
+        (s, P_ARTICLE_COUNT, count(len({a for _, a in published}))),
+        (s, P_LANGUAGE_COUNT, count(len({x for x in languages if x}))),
+    ]
+
+
+class OutletFigures:
+    """Every outlet's figures, counted across events as their blocks come (in the main process,
+    which sees them all): the events it covered (aim:coveredEventCount: the events one of its
+    articles is about) and the distinct articles it published (aim:publishedArticleCount)."""
+
+    def __init__(self) -> None:
+        self._events: Counter = Counter()
+        self._articles: dict[str, set] = defaultdict(set)
+
+    def add(self, published: Iterable[tuple[str, str]]) -> None:
+        """The (outlet, article) pairs of one event's block."""
+        outlets = set()
+        for outlet, article in published:
+            outlets.add(outlet)
+            self._articles[outlet].add(_article_key(article))
+        self._events.update(outlets)
+
+    def of(self, outlet: str) -> tuple[int, int]:
+        """(events covered, articles published)."""
+        return self._events[outlet], len(self._articles.get(outlet, ()))
+
+
+def _article_key(iri: str) -> int | str:
+    # An article IRI ends in "-" and 16 hex digits (Minter.article): kept as an int, a third of
+    # the memory of the string.
+    tail = iri[-17:]
+    if tail[:1] == "-" and all(c in _HEX for c in tail[1:]):
+        return int(tail[1:], 16)
+    return iri
+
+
+_HEX = frozenset("0123456789abcdef")
+
+
 def outlet_stubs(outlets: Iterable[str]) -> list[Triple]:
     """The types of outlets, which an event's articles refer to (for validating one event)."""
     return [(o, TYPE, t) for o in sorted(set(outlets)) for t in OUTLET_TYPES]
 
 
-def outlet_block(iri: str, spellings: dict[str, int]) -> list[Triple]:
+def outlet_block(iri: str, spellings: dict[str, int], figures: tuple[int, int]) -> list[Triple]:
     """One outlet: its display name is the most frequent spelling (ties by sort order), every
-    other spelling an alternate name."""
+    other spelling an alternate name; its figures, (events covered, articles published)."""
     ranked = sorted(spellings.items(), key=lambda item: (-item[1], item[0]))
     out = [(iri, TYPE, t) for t in OUTLET_TYPES]
     out.append((iri, P_NAME, Lit(ranked[0][0])))
     out += [(iri, P_ALTERNATE, Lit(name)) for name, _ in sorted(ranked[1:])]
+    out += [(iri, P_COVERED_COUNT, count(figures[0])), (iri, P_PUBLISHED_COUNT, count(figures[1]))]
     return out
 
 

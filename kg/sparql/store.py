@@ -20,6 +20,10 @@ Loading replaces, never duplicates:
   (an event that a load does not mention is kept as it was);
 - an outlet's triples in the shared graph are replaced by those of the latest load that has it
   (its display name is then the most frequent spelling in that load);
+- the outlets' figures (aim:coveredEventCount, aim:publishedArticleCount), which count across
+  events, are recounted over the whole store after every load (``recount_outlets``), so that
+  they stay right whatever part of the data a load replaces; the events' figures are event-local
+  and come and go with their event's graph;
 - the vocabulary graphs are rewritten from the installed aim-kg on every load. Triples that an
   export carries about vocabulary terms (the concepts and schemes it uses, the ontology with
   ``--with-ontology``) are not stored twice: the vocabulary graphs hold them.
@@ -299,6 +303,7 @@ class LoadReport:
     duplicates: list[str] = field(default_factory=list)  # events in two inputs (the later won)
     quads: int = 0  # quads in the store afterwards
     described: bool = False  # a dataset description was loaded (into aimid:graph-description)
+    recounted: int = 0  # outlets whose figures the load corrected (counted over the whole store)
     problems: list = field(default_factory=list)  # of raw inputs exported on the fly
 
 
@@ -381,12 +386,55 @@ def load(
         quads = event_quads()
         while batch := list(itertools.islice(quads, _BATCH)):
             store.bulk_extend(batch)
+    report.recounted = recount_outlets(store, shared)
     store.flush()
     # Compact: the files the bulk loader wrote and the tombstones of replaced graphs slow every
     # later query down (up to four times on a store where 20,000 events were replaced).
     store.optimize()
     report.quads = len(store)
     return report
+
+
+_COVERED = ox.NamedNode(AIM + "coveredEventCount")  # kg.model.triples.P_COVERED_COUNT
+_PUBLISHED = ox.NamedNode(AIM + "publishedArticleCount")  # P_PUBLISHED_COUNT
+_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+OUTLET_COUNTS = """
+SELECT ?outlet (COUNT(DISTINCT ?event) AS ?events) (COUNT(DISTINCT ?article) AS ?articles)
+WHERE {
+  { SELECT ?article ?outlet WHERE { ?article <https://schema.org/publisher> ?outlet } }
+  { SELECT ?article ?event WHERE { ?article <https://schema.org/about> ?event } }
+}
+GROUP BY ?outlet
+"""
+
+
+def recount_outlets(store: ox.Store, shared: ox.NamedNode) -> int:
+    """Count every outlet's figures over the whole store (the union of its graphs: one aggregate)
+    and rewrite, in the shared graph, those that differ; returns how many outlets were corrected.
+
+    An export counts its outlets over its own events only, and a load keeps the events of
+    earlier loads: after a load of part of the data, an outlet's figures in the export are not
+    the store's. An outlet that no event of the store cites any more counts 0 and 0."""
+    counted = {
+        row[0]: (row[1], row[2])
+        for row in store.query(OUTLET_COUNTS, use_default_graph_as_union=True)
+    }
+    zero = ox.Literal("0", datatype=_INTEGER)
+    corrected = 0
+    for quad in list(store.quads_for_pattern(None, _TYPE, _OUTLET, shared)):
+        outlet = quad.subject
+        events, articles = counted.get(outlet, (zero, zero))
+        stale = []
+        for predicate, value in ((_COVERED, events), (_PUBLISHED, articles)):
+            have = list(store.quads_for_pattern(outlet, predicate, None, shared))
+            if [q.object for q in have] != [value]:
+                stale.append((predicate, value, have))
+        for predicate, value, have in stale:
+            for q in have:
+                store.remove(q)
+            store.add(ox.Quad(outlet, predicate, value, shared))
+        corrected += bool(stale)
+    return corrected
 
 
 def _native(sources: list[Source], shared: ox.NamedNode) -> bool:

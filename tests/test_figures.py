@@ -1,0 +1,201 @@
+"""The precomputed figures (docs/graph.md, "Figures") equal the SPARQL counts they stand for.
+
+An event's aim:articleCount and aim:languageCount, an outlet's aim:coveredEventCount and
+aim:publishedArticleCount are written by the export; aim-kg load recounts the outlets' figures
+over the whole store after every load. Checked on the bundled examples and on the mirror records:
+in a plain export (its one graph, no union), in the store of one load, and in a store after
+partial loads, one of which drops articles that the store's outlets had been counted with.
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import ExitStack
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from conftest import MIRROR, ROOT
+
+import kg
+from kg.sparql import store
+
+EXAMPLES = ROOT / "kg" / "examples"
+PREFIXES = """
+PREFIX aim:    <https://w3id.org/aim-kg/ontology#>
+PREFIX aimid:  <https://w3id.org/aim-kg/id/>
+PREFIX schema: <https://schema.org/>
+"""
+
+# What each figure counts, as SPARQL: the definitions of ontology/aim.ttl.
+EVENT_COUNTS = (
+    PREFIXES
+    + """
+SELECT ?node (COUNT(DISTINCT ?article) AS ?articleCount) (COUNT(DISTINCT ?language) AS ?languageCount)
+WHERE {
+  ?node a aim:Event .
+  OPTIONAL { ?node aim:article ?article . OPTIONAL { ?article schema:inLanguage ?language } }
+}
+GROUP BY ?node
+"""
+)
+OUTLET_COUNTS = (
+    PREFIXES
+    + """
+SELECT ?node (COUNT(DISTINCT ?event) AS ?coveredEventCount)
+       (COUNT(DISTINCT ?article) AS ?publishedArticleCount)
+WHERE {
+  ?node a aim:Outlet .
+  OPTIONAL { ?article schema:publisher ?node ; schema:about ?event }
+}
+GROUP BY ?node
+"""
+)
+# The figures as written: every value, so that a missing or a second one shows.
+FIGURES = (
+    PREFIXES
+    + """
+SELECT DISTINCT ?node ?figure ?value
+WHERE {
+  { ?node a aim:Event } UNION { ?node a aim:Outlet }
+  VALUES ?figure {
+    aim:articleCount aim:languageCount aim:coveredEventCount aim:publishedArticleCount
+  }
+  ?node ?figure ?value .
+}
+"""
+)
+AIM = "https://w3id.org/aim-kg/ontology#"
+
+
+def figures_and_counts(st: ox.Store, union: bool) -> tuple[dict, dict]:
+    """{(node, figure): sorted values} as written, and as counted."""
+    written: dict = {}
+    for row in st.query(FIGURES, use_default_graph_as_union=union):
+        written.setdefault((str(row["node"]), row["figure"].value), []).append(str(row["value"]))
+    counted: dict = {}
+    for query in (EVENT_COUNTS, OUTLET_COUNTS):
+        result = st.query(query, use_default_graph_as_union=union)
+        names = [v.value for v in result.variables][1:]
+        for row in result:
+            for name in names:
+                counted[(str(row["node"]), AIM + name)] = [str(row[name])]
+    return {k: sorted(v) for k, v in written.items()}, counted
+
+
+def assert_figures_right(st: ox.Store, union: bool, events: int, outlets: int) -> None:
+    written, counted = figures_and_counts(st, union)
+    nodes = {node for node, _ in counted}
+    assert len(nodes) == events + outlets, "the data holds the events and outlets expected"
+    wrong = {k: (written.get(k), v) for k, v in counted.items() if written.get(k) != v}
+    assert not wrong, f"figures (written, counted) that differ: {sorted(wrong.items())[:5]}"
+    assert written.keys() == counted.keys()
+
+
+def export(folder: Path, inputs: list[str]) -> tuple[kg.ExportResult, Path, Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    nq, nt = folder / "data.nq", folder / "data.nt"
+    result = kg.export(inputs, [nq, nt], jobs=1)
+    assert result.rejected == 0 and result.events > 0
+    return result, nq, nt
+
+
+def load(st: ox.Store, data: Path) -> store.LoadReport:
+    with ExitStack() as stack:
+        return store.load(st, store.read([str(data)], stack))
+
+
+def store_counts(st: ox.Store) -> tuple[int, int]:
+    """(events, outlets) in a store."""
+    ask = PREFIXES + "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a aim:%s }"
+    return tuple(
+        int(next(iter(st.query(ask % cls, use_default_graph_as_union=True)))["n"].value)
+        for cls in ("Event", "Outlet")
+    )
+
+
+def split(inputs: list[Path], folder: Path) -> tuple[list[str], list[str]]:
+    """Two halves of the inputs (the mirror's one file is cut into two files of records)."""
+    if len(inputs) == 1:
+        records = json.loads(inputs[0].read_text(encoding="utf-8"))
+        half = len(records) // 2
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = [folder / "first.json", folder / "second.json"]
+        for path, part in zip(paths, (records[:half], records[half:]), strict=True):
+            path.write_text(json.dumps(part), encoding="utf-8")
+        return [str(paths[0])], [str(paths[1])]
+    half = len(inputs) // 2
+    return [str(p) for p in inputs[:half]], [str(p) for p in inputs[half:]]
+
+
+CORPORA = {
+    "examples": sorted(p for p in EXAMPLES.rglob("*") if p.suffix in (".txt", ".json", ".jsonl")),
+    "mirror": [MIRROR],
+}
+
+
+@pytest.mark.parametrize("corpus", sorted(CORPORA))
+def test_figures_equal_their_counts_in_the_export_and_the_store(corpus, tmp_path):
+    result, nq, nt = export(tmp_path / "all", [str(p) for p in CORPORA[corpus]])
+    plain = ox.Store()
+    plain.load(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
+    assert_figures_right(plain, False, result.events, result.outlets)
+    loaded = ox.Store()
+    assert load(loaded, nq).recounted == 0  # the export's outlet figures are the store's
+    assert_figures_right(loaded, True, result.events, result.outlets)
+
+
+@pytest.mark.parametrize("corpus", sorted(CORPORA))
+def test_figures_stay_right_after_partial_loads(corpus, tmp_path):
+    first, second = split(CORPORA[corpus], tmp_path / "inputs")
+    _, first_nq, _ = export(tmp_path / "first", first)
+    _, second_nt, _ = export(tmp_path / "second", second)
+    st = ox.Store()
+    load(st, first_nq)
+    load(st, second_nt)  # the second part, from a one-graph export (split into events by load)
+    assert_figures_right(st, True, *store_counts(st))
+
+
+def test_a_load_that_drops_articles_recounts_the_outlets(tmp_path):
+    """A record loaded again without its articles: the outlets it cited count less, and an
+    outlet no event cites any more counts 0 and 0."""
+    _, nq, _ = export(tmp_path / "all", [str(EXAMPLES)])
+    st = ox.Store()
+    load(st, nq)
+    records = json.loads((EXAMPLES / "records" / "aim-records.json").read_text(encoding="utf-8"))
+    # 2025-08-27-e12c is the only event of the examples citing The New York Times
+    record = next(r for r in records if r["id"] == "2025-08-27-e12c")
+    changed = [dict(record, articles=[], n_articles=0)]
+    (tmp_path / "changed.json").write_text(json.dumps(changed), encoding="utf-8")
+    _, changed_nq, _ = export(tmp_path / "changed", [str(tmp_path / "changed.json")])
+    report = load(st, changed_nq)
+    assert report.events == 1 and report.replaced == 1
+    assert report.recounted > 0  # the export's figures were not the store's: corrected
+    assert_figures_right(st, True, *store_counts(st))
+    zero = PREFIXES + (
+        "ASK { aimid:outlet-the-new-york-times aim:coveredEventCount 0 ; "
+        "aim:publishedArticleCount 0 }"
+    )
+    assert st.query(zero, use_default_graph_as_union=True)
+
+
+def test_the_update_of_docs_graph_md_recounts_the_outlets(tmp_path):
+    """docs/graph.md gives a SPARQL Update for stores that aim-kg push fills (which cannot
+    recount): on a store whose outlet figures are all wrong, it makes them right."""
+    docs = (ROOT / "docs" / "graph.md").read_text(encoding="utf-8")
+    section = docs.split("## Figures", 1)[1]
+    update = section.split("```sparql", 1)[1].split("```", 1)[0]
+    _, nq, _ = export(tmp_path / "all", [str(EXAMPLES)])
+    st = ox.Store()
+    load(st, nq)
+    st.update(
+        PREFIXES
+        + """
+        DELETE { GRAPH ?g { ?o aim:coveredEventCount ?e } } INSERT { GRAPH ?g { ?o aim:coveredEventCount 99 } }
+        WHERE { GRAPH ?g { ?o aim:coveredEventCount ?e } }
+        """
+    )
+    with pytest.raises(AssertionError):
+        assert_figures_right(st, True, *store_counts(st))
+    st.update(update)
+    assert_figures_right(st, True, *store_counts(st))
