@@ -175,6 +175,20 @@ def test_sparqlwrapper_catalogue_query(server):
     assert got == (root / "tests" / "queries" / "top-outlets.csv").read_text(encoding="utf-8")
 
 
+def test_sparqlwrapper_sends_every_catalogue_query_as_a_query():
+    """SPARQLWrapper guesses the kind of a request from its first keyword, comments included
+    (it strips only every other comment line): a header comment saying "load" made it send
+    top-outlets as an update, which the endpoint refuses. No catalogue query may read so."""
+    root = Path(__file__).resolve().parent.parent
+    client = SPARQLWrapper("http://127.0.0.1:1/query")
+    updates = []
+    for path in sorted((root / "queries").glob("*.rq")):
+        client.setQuery(path.read_text(encoding="utf-8"))
+        if client.isSparqlUpdateRequest():
+            updates.append(path.name)
+    assert not updates
+
+
 def test_sparqlwrapper_malformed_query(server):
     client = SPARQLWrapper(server.url)
     client.setQuery("SELECT ?x WHERE { ?x ?y }")
