@@ -199,7 +199,7 @@ def test_report_sections_replace_their_own_part_only():
     from bench import levers, virtuoso
 
     rows = [
-        {"index_seconds": 1.5},
+        {"recount_seconds": 0.5},
         {
             "query": "a.rq",
             "now": 0.05,
@@ -210,7 +210,8 @@ def test_report_sections_replace_their_own_part_only():
         },
     ]
     text = levers.section(rows)
-    assert "| a.rq | 50 ms | 200 ms | 40 ms (other answer!) |  | ✅ |" in text
+    assert "| a.rq | 50 ms | 200 ms | 40 ms (other answer!) | ✅ |" in text
+    assert "500 ms on this store" in text
     document = "# Performance\n\nkept\n"
     once = levers.replace_section(document, text)
     assert levers.replace_section(once, text) == once and "kept" in once
