@@ -237,14 +237,13 @@ class OutletFigures:
 
 def _article_key(iri: str) -> int | str:
     # An article IRI ends in "-" and 16 hex digits (Minter.article): kept as an int, a third of
-    # the memory of the string.
-    tail = iri[-17:]
-    if tail[:1] == "-" and all(c in _HEX for c in tail[1:]):
-        return int(tail[1:], 16)
+    # the memory of the string (and as fast to hash).
+    if iri[-17:-16] == "-":
+        try:
+            return int(iri[-16:], 16)
+        except ValueError:
+            pass
     return iri
-
-
-_HEX = frozenset("0123456789abcdef")
 
 
 def outlet_stubs(outlets: Iterable[str]) -> list[Triple]:
