@@ -212,6 +212,8 @@ def test_report_sections_replace_their_own_part_only():
     text = levers.section(rows)
     assert "| a.rq | 50 ms | 200 ms | 40 ms (other answer!) | ✅ |" in text
     assert "500 ms on this store" in text
+    loaded = levers.section([{"recount_seconds": 0.5, "load": [2.25, 3.0]}, *rows[1:]])
+    assert "load average (this run included) was 2.2 at the start and 3.0 at the end" in loaded
     document = "# Performance\n\nkept\n"
     once = levers.replace_section(document, text)
     assert levers.replace_section(once, text) == once and "kept" in once
