@@ -1,6 +1,6 @@
 """The precomputed figures (docs/graph.md, "Figures") equal the SPARQL counts they stand for.
 
-An event's aim:articleCount and aim:languageCount, an outlet's aim:coveredEventCount and
+An event's aim:articleCount, aim:languageCount and aim:articleRationaleCount, an outlet's aim:coveredEventCount and
 aim:publishedArticleCount are written by the export; aim-kg load recounts the outlets' figures
 over the whole store after every load. Checked on the bundled examples and on the mirror records:
 in a plain export (its one graph, no union), in the store of one load, and in a store after
@@ -32,9 +32,14 @@ EVENT_COUNTS = (
     PREFIXES
     + """
 SELECT ?node (COUNT(DISTINCT ?article) AS ?articleCount) (COUNT(DISTINCT ?language) AS ?languageCount)
+       (COUNT(DISTINCT ?rationale) AS ?articleRationaleCount)
 WHERE {
   ?node a aim:Event .
-  OPTIONAL { ?node aim:article ?article . OPTIONAL { ?article schema:inLanguage ?language } }
+  OPTIONAL {
+    ?node aim:article ?article .
+    OPTIONAL { ?article schema:inLanguage ?language }
+    OPTIONAL { ?article aim:rationale ?rationale . ?rationale schema:about ?node }
+  }
 }
 GROUP BY ?node
 """
@@ -59,7 +64,8 @@ SELECT DISTINCT ?node ?figure ?value
 WHERE {
   { ?node a aim:Event } UNION { ?node a aim:Outlet }
   VALUES ?figure {
-    aim:articleCount aim:languageCount aim:coveredEventCount aim:publishedArticleCount
+    aim:articleCount aim:languageCount aim:articleRationaleCount
+    aim:coveredEventCount aim:publishedArticleCount
   }
   ?node ?figure ?value .
 }

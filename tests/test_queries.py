@@ -250,7 +250,7 @@ def test_event_construct_is_the_events_graph(examples):
     nq, ttl = examples
     g = facts(ttl)
     event = "https://w3id.org/aim-kg/id/event-2025-08-27-cc0a"
-    figures = {AIM + "articleCount", AIM + "languageCount"}
+    figures = {AIM + "articleCount", AIM + "languageCount", AIM + "articleRationaleCount"}
     graph = {
         str(q.triple) + " ."
         for q in ox.parse(path=str(nq))

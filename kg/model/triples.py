@@ -65,6 +65,7 @@ P_BROAD_MATCH = SKOS + "broadMatch"
 # counting queries read a value instead of aggregating the whole graph.
 P_ARTICLE_COUNT = AIM + "articleCount"
 P_LANGUAGE_COUNT = AIM + "languageCount"
+P_ARTICLE_RATIONALE_COUNT = AIM + "articleRationaleCount"
 P_PUBLISHED_COUNT = AIM + "publishedArticleCount"
 P_COVERED_COUNT = AIM + "coveredEventCount"
 _LANGSTRING = RDF + "langString"
@@ -159,7 +160,7 @@ def event_block(
         a = _article_iri(article, minter, variants)
         out.append((s, P_ARTICLE, a))
         articles += _article_triples(a, article, s, event.id, minter, block)
-    out += event_figures(s, block.published, [a.language for a in event.articles])
+    out += event_figures(s, block.published, event.articles)
     block.triples.extend(out)
     block.triples.extend(texts)
     block.triples.extend(articles)
@@ -203,13 +204,23 @@ def count(n: int) -> Lit:
     return Lit(str(n), _INTEGER)
 
 
-def event_figures(s: str, published: list[tuple[str, str]], languages: list[str]) -> list[Triple]:
+def event_figures(
+    s: str, published: list[tuple[str, str]], articles: list[Article]
+) -> list[Triple]:
     """An event's figures, all event-local (so a load that replaces the event replaces them):
-    its articles (aim:articleCount, the distinct objects of aim:article) and the distinct
-    languages of their headlines (aim:languageCount, the distinct schema:inLanguage)."""
+    its articles (aim:articleCount, the distinct objects of aim:article), the distinct languages
+    of their headlines (aim:languageCount, the distinct schema:inLanguage) and the rationales of
+    its articles for it (aim:articleRationaleCount: each is a node of its own, per article and
+    event). ``published`` pairs each of ``articles`` with its IRI, in order."""
+    iris = [a for _, a in published]
     return [
-        (s, P_ARTICLE_COUNT, count(len({a for _, a in published}))),
-        (s, P_LANGUAGE_COUNT, count(len({x for x in languages if x}))),
+        (s, P_ARTICLE_COUNT, count(len(set(iris)))),
+        (s, P_LANGUAGE_COUNT, count(len({x.language for x in articles if x.language}))),
+        (
+            s,
+            P_ARTICLE_RATIONALE_COUNT,
+            count(len({a for a, x in zip(iris, articles, strict=True) if x.rationale})),
+        ),
     ]
 
 
