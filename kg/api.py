@@ -15,6 +15,7 @@ Every error a user can cause is a ``kg.AimKgError`` with the message the command
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterable, Mapping
 from contextlib import ExitStack
 from typing import Any
@@ -337,18 +338,80 @@ def load(
     (events, replaced, outlets, duplicates, quads; ``problems`` of raw inputs exported on the
     fly). None or () loads the bundled examples.
     """
+    from kg import rdffile
     from kg.sparql import store as kgstore
 
+    paths, folder, steps = _paths(data), os.fspath(store), kgstore.Steps()
     with ExitStack() as stack:
-        sources = kgstore.read(_paths(data), stack, base_iri=base_iri, jobs=jobs, progress=progress)
-        stack.enter_context(kgstore.writing(os.fspath(store)))
-        st = kgstore.open_store(os.fspath(store), create=True)
+        st = sources = None
+        # One N-Quads file into a new store (the first load of an export): Oxigraph reads it,
+        # checking it as it bulk-loads its lines, and Python never parses it. If the file proves
+        # broken, the store folder is put back as it was (missing or empty): nothing was loaded.
+        if (
+            len(paths) == 1
+            and rdffile.rdf_format(paths[0]) == ox.RdfFormat.N_QUADS
+            and os.path.isfile(paths[0])
+            and kgstore.fresh(folder)
+        ):
+            existed = os.path.isdir(folder)
+            stack.enter_context(kgstore.writing(folder))
+            with steps("open store"):
+                st = kgstore.open_store(folder, create=True)
+            failed = None
+            try:
+                with steps("bulk load (read and check)"):
+                    source = kgstore.read_by_loading(st, paths[0], base_iri)
+                if source is None:  # to be read as any other file
+                    with steps("read and check"):
+                        sources = kgstore.read(paths, stack, base_iri=base_iri)
+                else:
+                    sources = [source]
+            except BaseException as exc:
+                failed = exc
+            if failed is not None:
+                _forget_frames(failed)  # their references to the store, which must close
+                del st
+                _empty(folder, existed)
+                raise failed
+        else:
+            with steps("read and check"):
+                sources = kgstore.read(
+                    paths, stack, base_iri=base_iri, jobs=jobs, progress=progress
+                )
+            stack.enter_context(kgstore.writing(folder))
+            with steps("open store"):
+                st = kgstore.open_store(folder, create=True)
         try:
             report = kgstore.load(st, sources, base_iri, clear=clear)
         finally:
-            del st
+            with steps("close store"):
+                del st
+    closed = steps.pop("close store")
+    report.steps = kgstore.Steps(steps | report.steps | {"close store": closed})
     report.problems = [p for s in sources if s.summary for p in s.summary.problems]
     return report
+
+
+def _forget_frames(error: BaseException) -> None:
+    """Drop the tracebacks of an error and of the errors it came from (their frames hold
+    references to objects that must be freed now, such as an open store)."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        error.__traceback__ = None
+        error = error.__cause__ or error.__context__
+
+
+def _empty(folder: str, existed: bool) -> None:
+    """Put a store folder that was new back as it was: missing, or empty."""
+    if not existed:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    for entry in os.scandir(folder):
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
+        else:
+            os.unlink(entry.path)
 
 
 def push(

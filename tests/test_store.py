@@ -326,3 +326,73 @@ def test_load_into_memory_with_the_library(exports):
     assert (report.events, report.replaced, report.outlets) == (16, 0, 27)
     assert report.shared_subjects == 27 + 11  # outlets and countries
     assert report.quads == len(st)
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Chunks of 16 KiB, so that the bundled examples' N-Quads (~300 KiB) come in many, loaded
+    by both threads at once."""
+    monkeypatch.setattr(store, "_CHUNK", 16 << 10)
+
+
+@pytest.mark.parametrize("name", ["x.nq", "x.nq.gz"])
+def test_an_nquads_file_into_a_new_store_is_read_by_loading_it(
+    tmp_path, exports, small_chunks, name
+):
+    """A new store is filled from the file's lines (read once, by Oxigraph): the same store,
+    and the same report, as the file read first by Python and loaded into a store in use."""
+    new = tmp_path / "new"
+    result = invoke("load", str(exports[name]), "--store", str(new))
+    assert result.exit_code == 0, result.output
+    assert "loaded 16 events (0 replaced) and 27 outlets" in result.output
+    used = tmp_path / "used"
+    assert invoke("load", str(exports["x.ttl"]), "--store", str(used), "-q").exit_code == 0
+    again = invoke("load", str(exports[name]), "--store", str(used))
+    assert "loaded 16 events (16 replaced) and 27 outlets" in again.output
+    assert graphs(new) == graphs(used)
+    with ExitStack() as stack:
+        source = store.read_by_loading(ox.Store(), str(exports[name]))
+        assert source is not None and source.loaded
+        (read,) = store.read([str(exports[name])], stack)
+        assert source.events == read.events
+        assert set(map(str, source.shared)) == set(map(str, read.shared))
+
+
+def test_a_broken_nquads_file_leaves_no_new_store(tmp_path, exports, small_chunks):
+    """Chunks before the broken line were written: they are removed again, and the error
+    names the line of the file (not of its chunk)."""
+    lines = exports["x.nq"].read_text(encoding="utf-8").splitlines(keepends=True)
+    at = len(lines) * 3 // 4
+    broken = tmp_path / "broken.nq"
+    broken.write_text("".join([*lines[:at], '<http://a> <http://b> "x .\n', *lines[at:]]))
+    missing, empty = tmp_path / "missing", tmp_path / "empty"
+    empty.mkdir()
+    for folder in (missing, empty):
+        result = invoke("load", str(broken), "--store", str(folder))
+        assert result.exit_code == 1
+        assert f"line {at + 1} " in result.output and "nothing was loaded" in result.output
+    assert not missing.exists()
+    assert list(empty.iterdir()) == []
+
+
+def test_an_nquads_file_of_other_graphs_is_read_as_before(tmp_path, exports, small_chunks):
+    """A file the bulk load of lines cannot keep as it is (a graph that is no event's, quads
+    in the default graph) goes the way of any other file, into a new store too."""
+    text = exports["x.nq"].read_text(encoding="utf-8")
+    extra = tmp_path / "extra.nq"
+    other = "<http://example.org/s> <http://example.org/p> <http://example.org/o>"
+    extra.write_text(text + f"{other} <http://example.org/g> .\n{other} .\n", encoding="utf-8")
+    st = tmp_path / "store"
+    result = invoke("load", str(extra), "--store", str(st))
+    assert result.exit_code == 0, result.output
+    assert "loaded 16 events (0 replaced) and 27 outlets" in result.output
+    # as before: the triples of graphs that are no event's are shared ones
+    expected = graphs(_loaded(tmp_path, exports["x.nq"]))
+    expected[SHARED.value].add(f"{other} <{SHARED.value}>")
+    assert graphs(st) == expected
+
+
+def _loaded(tmp_path, path) -> Path:
+    st = tmp_path / "reference"
+    assert invoke("load", str(path), "--store", str(st), "-q").exit_code == 0
+    return st

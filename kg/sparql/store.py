@@ -28,9 +28,12 @@ Loading replaces, never duplicates:
   export carries about vocabulary terms (the concepts and schemes it uses, the ontology with
   ``--with-ontology``) are not stored twice: the vocabulary graphs hold them.
 If the same event comes in two inputs of one load, the later input wins. Every input is read and
-parsed before the store is touched; the writing itself is not one transaction (Oxigraph's bulk
-loader is not transactional), so an interrupted load is repaired by running it again. The store
-is compacted after every load.
+parsed before the store is touched, but one: a single N-Quads file loaded into a new store (a
+missing or empty folder) is read by bulk-loading its lines, Oxigraph's parser checking them as
+it goes; if it proves broken, the store is emptied again (and the folder put back as it was), so
+a broken input loads nothing either way. The writing itself is not one transaction (Oxigraph's
+bulk loader writes chunk by chunk), so an interrupted load is repaired by running it again. The
+store is compacted after every load.
 
 Oxigraph's union default graph is a bag, not a set: a triple in two graphs is seen twice. The only
 triples that can be in two graphs are those of an article about several events (its headline,
@@ -44,6 +47,8 @@ import fcntl
 import gzip
 import itertools
 import os
+import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -73,6 +78,12 @@ _DATASET = ox.NamedNode("http://www.w3.org/ns/dcat#Dataset")
 
 # Quads handed to the bulk loader at a time: memory stays near 300 MB whatever the store's size.
 _BATCH = 200_000
+# N-Quads lines are handed to it as they are, by _THREADS threads, _CHUNK bytes at a time each
+# (about 100,000 lines of an export: the same memory as one batch of _BATCH quads).
+_CHUNK = 20 << 20
+_THREADS = 2
+# No valid N-Quads line is longer: four tokens of at most 16 MiB (Oxigraph's buffer) and spaces.
+_LONGEST_LINE = 65 << 20
 
 
 def shared_graph(base_iri: str = AIMID) -> ox.NamedNode:
@@ -100,6 +111,7 @@ class Source:
     # turned into Python objects), and the names of its graphs that are not events'.
     nquads: str | None = None
     other_graphs: frozenset = frozenset()
+    loaded: bool = False  # its lines are in the store already (read_while_loading)
 
 
 def _parse(path: str) -> Iterator[ox.Quad]:
@@ -294,6 +306,23 @@ def _vocabulary() -> tuple[tuple[ox.Quad, ...], frozenset]:
     return tuple(quads), subjects
 
 
+class Steps(dict):
+    """Wall and CPU seconds (of every thread of the process) of each step of a load, by name:
+    what the benchmark reports as the load's split."""
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        wall, cpu = time.perf_counter(), time.process_time()
+        try:
+            yield
+        finally:
+            before = self.get(name, (0.0, 0.0))
+            self[name] = (
+                before[0] + time.perf_counter() - wall,
+                before[1] + time.process_time() - cpu,
+            )
+
+
 @dataclass
 class LoadReport:
     events: int = 0  # events written
@@ -305,6 +334,7 @@ class LoadReport:
     described: bool = False  # a dataset description was loaded (into aimid:graph-description)
     recounted: int = 0  # outlets whose figures the load corrected (counted over the whole store)
     problems: list = field(default_factory=list)  # of raw inputs exported on the fly
+    steps: Steps = field(default_factory=Steps)  # (wall s, CPU s) of each step
 
 
 def load(
@@ -312,8 +342,10 @@ def load(
 ) -> LoadReport:
     """Write sources into store, replacing what they replace (see the module docstring)."""
     report = LoadReport()
+    step = report.steps
     if clear:
-        store.clear()
+        with step("clear"):
+            store.clear()
     owner: dict[ox.NamedNode, int] = {}
     for i, source in enumerate(sources):
         for graph in source.events:
@@ -322,58 +354,68 @@ def load(
             owner[graph] = i
     report.events = len(owner)
 
-    # 1. Drop the graphs being replaced: the events', the vocabulary's.
-    for graph in owner:
-        if store.contains_named_graph(graph):
+    # 1. Drop the graphs being replaced: the events', the vocabulary's. (A source already in
+    # the store was loaded into a new store: it replaces nothing.)
+    with step("drop replaced graphs"):
+        for graph in owner:
+            if not sources[owner[graph]].loaded and store.contains_named_graph(graph):
+                store.remove_graph(graph)
+                report.replaced += 1
+    with step("vocabulary"):
+        vocabulary, vocabulary_subjects = _vocabulary()
+        for graph in (ONTOLOGY_GRAPH, TAXONOMY_GRAPH):
             store.remove_graph(graph)
-            report.replaced += 1
-    vocabulary, vocabulary_subjects = _vocabulary()
-    for graph in (ONTOLOGY_GRAPH, TAXONOMY_GRAPH):
-        store.remove_graph(graph)
-    store.extend(vocabulary)
+        store.extend(vocabulary)
 
     # 2. Shared triples, subject by subject: the last source that describes a subject wins.
-    latest: dict = {}
-    for source in sources:
-        if source.description:
-            continue
-        mine: dict = defaultdict(list)
-        for t in source.shared:
-            if isinstance(t.subject, ox.BlankNode) or t.subject in vocabulary_subjects:
+    with step("shared graph"):
+        latest: dict = {}
+        for source in sources:
+            if source.description:
                 continue
-            mine[t.subject].append(t)
-        latest.update(mine)
-    shared = shared_graph(base_iri)
-    for subject in latest:
-        for quad in list(store.quads_for_pattern(subject, None, None, shared)):
-            store.remove(quad)
-    store.extend(
-        ox.Quad(t.subject, t.predicate, t.object, shared) for ts in latest.values() for t in ts
-    )
-    report.shared_subjects = len(latest)
-    report.outlets = sum(
-        any(t.predicate == _TYPE and t.object == _OUTLET for t in ts) for ts in latest.values()
-    )
-
-    # 2b. The dataset description, in a graph of its own: the last one given replaces it.
-    descriptions = [s for s in sources if s.description]
-    if descriptions:
-        graph = description_graph(base_iri)
-        store.remove_graph(graph)
-        store.extend(
-            ox.Quad(t.subject, t.predicate, t.object, graph) for t in descriptions[-1].shared
+            mine: dict = defaultdict(list)
+            for t in source.shared:
+                if isinstance(t.subject, ox.BlankNode) or t.subject in vocabulary_subjects:
+                    continue
+                mine[t.subject].append(t)
+            latest.update(mine)
+        shared = shared_graph(base_iri)
+        if not any(source.loaded for source in sources):  # else they are in already, alone
+            for subject in latest:
+                for quad in list(store.quads_for_pattern(subject, None, None, shared)):
+                    store.remove(quad)
+            store.extend(
+                ox.Quad(t.subject, t.predicate, t.object, shared)
+                for ts in latest.values()
+                for t in ts
+            )
+        report.shared_subjects = len(latest)
+        report.outlets = sum(
+            any(t.predicate == _TYPE and t.object == _OUTLET for t in ts) for ts in latest.values()
         )
-        report.described = True
+
+        # 2b. The dataset description, in a graph of its own: the last one given replaces it.
+        descriptions = [s for s in sources if s.description]
+        if descriptions:
+            graph = description_graph(base_iri)
+            store.remove_graph(graph)
+            store.extend(
+                ox.Quad(t.subject, t.predicate, t.object, graph) for t in descriptions[-1].shared
+            )
+            report.described = True
 
     # 3. The events, streamed.
     if _native(sources, shared):
         # One N-Quads file whose other graph is the shared one: Oxigraph bulk-loads its lines as
         # they are (a third faster than quads made in Python). That adds the file's shared
         # triples again (the same set as step 2's) and the ones step 2 leaves out: remove those.
-        _bulk_load_lines(store, sources[0].nquads)
-        for quad in list(store.quads_for_pattern(None, None, None, shared)):
-            if isinstance(quad.subject, ox.BlankNode) or quad.subject in vocabulary_subjects:
-                store.remove(quad)
+        if not sources[0].loaded:
+            with step("bulk load"):
+                _bulk_load_lines(store, sources[0].nquads, lenient=True)  # parsed by read()
+        with step("removals"):
+            for quad in list(store.quads_for_pattern(None, None, None, shared)):
+                if isinstance(quad.subject, ox.BlankNode) or quad.subject in vocabulary_subjects:
+                    store.remove(quad)
     else:
 
         def event_quads() -> Iterator[ox.Quad]:
@@ -383,15 +425,20 @@ def load(
                         yield quad
 
         # Oxigraph's bulk loader holds what it is given in memory: a bounded batch at a time.
-        quads = event_quads()
-        while batch := list(itertools.islice(quads, _BATCH)):
-            store.bulk_extend(batch)
-    report.recounted = recount_outlets(store, shared)
-    store.flush()
+        with step("bulk load"):
+            quads = event_quads()
+            while batch := list(itertools.islice(quads, _BATCH)):
+                store.bulk_extend(batch)
+    with step("recount outlets"):
+        report.recounted = recount_outlets(store, shared)
+    with step("flush"):
+        store.flush()
     # Compact: the files the bulk loader wrote and the tombstones of replaced graphs slow every
     # later query down (up to four times on a store where 20,000 events were replaced).
-    store.optimize()
-    report.quads = len(store)
+    with step("optimize"):
+        store.optimize()
+    with step("count"):
+        report.quads = len(store)
     return report
 
 
@@ -448,13 +495,118 @@ def _native(sources: list[Source], shared: ox.NamedNode) -> bool:
     )
 
 
-def _bulk_load_lines(store: ox.Store, path: str) -> None:
-    """Bulk-load an N-Quads file (already parsed once, so known to be valid) a bounded number
-    of lines at a time: Oxigraph's bulk loader holds what it is given in memory."""
+class _Unreadable(Exception):
+    """The DATA file itself could not be read (not the store written)."""
+
+
+def _chunks(path: str) -> Iterator[bytes]:
+    """The lines of an N-Quads file (plain or .gz), about ``_CHUNK`` bytes of whole lines at a
+    time (a line never has a newline inside: N-Quads escapes them)."""
     opener = gzip.open if path.lower().endswith(".gz") else open
-    with opener(path, "rb") as stream:
-        while lines := list(itertools.islice(stream, _BATCH)):
-            store.bulk_load(b"".join(lines), format=ox.RdfFormat.N_QUADS)
+    try:
+        with opener(path, "rb") as stream:
+            rest = b""
+            while block := stream.read(_CHUNK):
+                block = rest + block
+                cut = block.rfind(b"\n") + 1
+                if cut == 0 and len(block) < _LONGEST_LINE:
+                    rest = block  # no line ends here yet
+                    continue
+                cut = cut or len(block)  # no valid line is this long: the parser will say so
+                rest = block[cut:]
+                yield block[:cut]
+            if rest:
+                yield rest
+    except (OSError, EOFError) as exc:
+        raise _Unreadable(getattr(exc, "strerror", None) or str(exc)) from None
+
+
+def _bulk_load_lines(store: ox.Store, path: str, lenient: bool) -> None:
+    """Bulk-load the lines of an N-Quads file as they are (never turned into Python objects), in
+    ``_THREADS`` threads: Oxigraph parses and indexes a chunk in the thread that hands it over,
+    without the GIL, so two threads keep two cores busy. A bounded chunk at a time, because
+    Oxigraph's bulk loader holds what it is given in memory; each chunk is written whole or not
+    at all, and the first error stops every thread after its chunk under way (then raised
+    here). ``lenient``: do not check IRIs again, for lines that were parsed strictly before."""
+    chunks = _chunks(path)
+    lock = threading.Lock()
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            while not errors:
+                with lock:
+                    chunk = next(chunks, None)
+                if chunk is None:
+                    return
+                store.bulk_load(chunk, format=ox.RdfFormat.N_QUADS, lenient=lenient)
+        except BaseException as exc:  # handed to the caller's thread
+            errors.append(exc.with_traceback(None))  # no frame of it keeps the store open
+
+    threads = [threading.Thread(target=work, name=f"bulk-load-{i}") for i in range(_THREADS)]
+    for thread in threads:
+        thread.start()
+    try:
+        for thread in threads:
+            thread.join()
+    except BaseException as exc:  # Ctrl-C, SIGTERM: stop the threads before anything else
+        errors.append(exc)
+        for thread in threads:
+            thread.join()
+        raise
+    finally:
+        with lock:
+            chunks.close()
+    if errors:
+        raise errors[0]
+
+
+def fresh(path: str) -> bool:
+    """Whether the store folder at path is new: missing, or an empty folder."""
+    folder = Path(path)
+    return not folder.exists() or (folder.is_dir() and not any(folder.iterdir()))
+
+
+def read_by_loading(store: ox.Store, path: str, base_iri: str = AIMID) -> Source | None:
+    """Read one N-Quads DATA file by bulk-loading its lines into ``store``, which must be new
+    (empty), with Oxigraph's parser checking them as it goes, then learn its events and shared
+    triples from the store: the file is read once, never turned into Python objects. Returns its
+    Source, marked as loaded, or None (and ``store`` is empty again) when the file is not one
+    that ``load`` bulk-loads as it is (no event, a description, triples in other graphs than the
+    events' and the shared one): then read it as any other. Raises DataError (naming the line,
+    as ``read`` would) when the file cannot be read or parsed, after emptying ``store`` again."""
+    try:
+        _bulk_load_lines(store, path, lenient=False)
+    except _Unreadable as exc:
+        store.clear()
+        raise DataError(f"{path}: cannot read: {exc}") from None
+    except (SyntaxError, ValueError) as exc:
+        store.clear()
+        # The loader counts lines from the start of its chunk: the whole file's parse names
+        # the line of the file.
+        for _ in _parse(path):
+            pass
+        raise DataError(f"{path}: not valid N_QUADS: {exc}") from None
+    except BaseException:
+        store.clear()
+        raise
+    events = {
+        q.subject
+        for q in store.quads_for_pattern(None, _TYPE, _EVENT, None)
+        if q.subject == q.graph_name
+    }
+    others = frozenset(g for g in store.named_graphs() if g not in events)
+    shared = shared_graph(base_iri)
+    in_default = next(store.quads_for_pattern(None, None, None, ox.DefaultGraph()), None)
+    if not events or not others <= {shared} or in_default is not None:
+        store.clear()
+        return None
+    triples = [q.triple for q in store.quads_for_pattern(None, None, None, shared)]
+
+    def quads() -> Iterator[ox.Quad]:
+        return (q for q in _parse(path) if q.graph_name in events)
+
+    return Source(path, events, triples, quads, nquads=path, other_graphs=others, loaded=True)
 
 
 def open_store(path: str, create: bool) -> ox.Store:
