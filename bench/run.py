@@ -273,6 +273,37 @@ def parametrize(text: str, ids: set[str], biggest: str | None) -> tuple[str, str
     return text, f"{', '.join(missing)} → {biggest} (the event with most articles)"
 
 
+_STEP = re.compile(r"^step (?P<name>.+): (?P<wall>[\d.]+) s, (?P<cpu>[\d.]+) s CPU$", re.MULTILINE)
+
+
+def load_steps(stderr: str) -> dict[str, dict[str, float]]:
+    """The steps of ``aim-kg load -v`` (its ``step NAME: W s, C s CPU`` lines), in order."""
+    return {
+        m["name"]: {"wall": float(m["wall"]), "cpu": float(m["cpu"])}
+        for m in _STEP.finditer(stderr)
+    }
+
+
+def load_split_note(sparql_results: dict) -> str | None:
+    """The note that splits the load's time into its steps (those of 0.1 s or more)."""
+    steps = sparql_results.get("load_steps")
+    if not steps:
+        return None
+    shown = [
+        f"{name} {s['wall']:.1f} s ({s['cpu']:.1f} CPU s)"
+        for name, s in steps.items()
+        if s["wall"] >= 0.1 or s["cpu"] >= 0.1
+    ]
+    rest = sum(s["wall"] for s in steps.values() if s["wall"] < 0.1 and s["cpu"] < 0.1)
+    total = sum(s["wall"] for s in steps.values())
+    return (
+        "- The load's steps (`aim-kg load -v`, in the timed run): "
+        + ", ".join(shown)
+        + f"; {rest:.1f} s in the other steps; {total:.1f} s in all (the rest of the time: "
+        "Python's start-up, imports and exit)."
+    )
+
+
 def sparql(nt: Path, corpus: Path, queries: Path, work: Path, runs: int, timeout: float) -> dict:
     from bench.sparql import query_files
 
@@ -296,7 +327,7 @@ def sparql(nt: Path, corpus: Path, queries: Path, work: Path, runs: int, timeout
             "load",
             "--store",
             str(store),
-            "-q",
+            "-v",  # the time of each step, on stderr
             str(nq if nq.exists() else nt),
         ]
         got = measure.run(load_cmd, timeout=timeout, cwd=ROOT)
@@ -307,6 +338,7 @@ def sparql(nt: Path, corpus: Path, queries: Path, work: Path, runs: int, timeout
         if got.returncode == 0:
             result["load"] = got.wall
             result["quads"] = _count_quads(store)
+            result["load_steps"] = load_steps(got.stderr)
         else:
             result["error"] = (got.stderr.strip().splitlines() or ["no output"])[-1][:300]
     else:
@@ -807,6 +839,9 @@ def document(results: dict, table: str, command: str) -> str:
         "- The write floor writes the triples of the export, already parsed into memory, as "
         "N-Triples: it is the lower bound of any export of this graph.",
     ]
+    split = load_split_note(results.get("sparql") or {})
+    if split:
+        notes.append(split)
     if results.get("notes"):
         notes += [f"- {note}" for note in results["notes"]]
     return "\n".join(

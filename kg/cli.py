@@ -612,7 +612,13 @@ def query(
 @base_iri_option
 @jobs_option
 @quiet_option
-def load(data, store_dir, clear, base_iri, jobs, quiet):
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Print every warning, and the wall and CPU time of each step of the load.",
+)
+def load(data, store_dir, clear, base_iri, jobs, quiet, verbose):
     """Load exports or raw AIM inputs into a persistent SPARQL store.
 
     DATA is an RDF file (.ttl .nt .nq .trig .jsonld .rdf, optionally .gz; .nq is the fastest)
@@ -632,8 +638,11 @@ def load(data, store_dir, clear, base_iri, jobs, quiet):
         raise click.ClickException(f"{exc}; nothing was loaded") from None
     except OSError as exc:
         raise click.ClickException(f"--store {store_dir}: {exc}") from None
-    report_problems(report.problems, quiet)
+    report_problems(report.problems, quiet, verbose)
     code = 3 if any(p.kind == "reject" for p in report.problems) else 0
+    if verbose:
+        for name, (wall, cpu) in report.steps.items():
+            click.echo(f"step {name}: {wall:.2f} s, {cpu:.2f} s CPU", err=True)
     if not quiet:
         if report.duplicates:
             click.echo(

@@ -236,3 +236,24 @@ def test_steps_time_every_step_of_the_events_the_export_writes(tiny, tmp_path):
     text = steps.section(result)
     assert text.startswith(steps.BEGIN) and text.endswith(steps.END)
     assert "| write: N-Triples |" in text
+
+
+def test_the_load_split_is_read_from_load_verbose(tmp_path):
+    """bench.run reads the steps ``aim-kg load -v`` prints (every one, in order) into the
+    report's note on the load."""
+    from click.testing import CliRunner
+
+    from bench import run
+    from kg.cli import cli
+
+    result = CliRunner().invoke(cli, ["load", "--store", str(tmp_path / "s"), "-j", "1", "-v"])
+    assert result.exit_code == 0, result.output
+    steps = run.load_steps(result.output)
+    names = list(steps)
+    assert names[0] == "read and check" and names[-1] == "close store"
+    assert {"bulk load", "optimize", "vocabulary", "shared graph"} <= set(steps)
+    assert len(steps) == result.output.count("\nstep ") + result.output.startswith("step ")
+    steps = {"bulk load": {"wall": 14.0, "cpu": 25.0}, "flush": {"wall": 0.01, "cpu": 0.02}}
+    note = run.load_split_note({"load_steps": steps})
+    assert "bulk load 14.0 s (25.0 CPU s); 0.0 s in the other steps; 14.0 s in all" in note
+    assert run.load_split_note({}) is None

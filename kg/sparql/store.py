@@ -79,8 +79,8 @@ _DATASET = ox.NamedNode("http://www.w3.org/ns/dcat#Dataset")
 # Quads handed to the bulk loader at a time: memory stays near 300 MB whatever the store's size.
 _BATCH = 200_000
 # N-Quads lines are handed to it as they are, by _THREADS threads, _CHUNK bytes at a time each
-# (about 100,000 lines of an export: the same memory as one batch of _BATCH quads).
-_CHUNK = 20 << 20
+# (about 60,000 lines of an export: two chunks in flight hold less than one batch of _BATCH).
+_CHUNK = 12 << 20
 _THREADS = 2
 # No valid N-Quads line is longer: four tokens of at most 16 MiB (Oxigraph's buffer) and spaces.
 _LONGEST_LINE = 65 << 20
