@@ -111,7 +111,7 @@ class Source:
     # turned into Python objects), and the names of its graphs that are not events'.
     nquads: str | None = None
     other_graphs: frozenset = frozenset()
-    loaded: bool = False  # its lines are in the store already (read_while_loading)
+    loaded: bool = False  # its lines are in the store already (read_by_loading)
 
 
 def _parse(path: str) -> Iterator[ox.Quad]:
