@@ -257,17 +257,22 @@ class BadValue(Exception):
 
 
 def depth(value: object) -> int:
-    """The nesting depth of a decoded JSON value (1 for a scalar), without recursion."""
-    deepest, stack = 0, [(value, 1)]
+    """The nesting depth of a decoded JSON value (1 for a scalar), without recursion; a value
+    deeper than MAX_DEPTH may be reported as any depth above it (the walk stops there)."""
+    if not isinstance(value, dict | list):
+        return 1
+    deepest, stack = 1, [(value, 1)]
     while stack:
         item, level = stack.pop()
-        deepest = max(deepest, level)
         if level > MAX_DEPTH:
-            break
-        if isinstance(item, dict):
-            stack.extend((v, level + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, level + 1) for v in item)
+            return level
+        if level > deepest:
+            deepest = level
+        for child in item.values() if isinstance(item, dict) else item:
+            if isinstance(child, dict | list):
+                stack.append((child, level + 1))
+            elif level >= deepest:
+                deepest = level + 1  # a scalar inside: one level deeper
     return deepest
 
 
