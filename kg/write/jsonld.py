@@ -20,7 +20,7 @@ from kg.write import Writer
 
 # How many IRIs the compactor remembers before it starts again (memory must not grow with the
 # corpus; outlets, concepts and predicates recur, an article's IRI a few times in one event).
-_CACHE = 200_000
+_CACHE = 20_000
 
 
 class Compactor:

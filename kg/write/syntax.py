@@ -27,8 +27,9 @@ _ESCAPES.update(
 _NEEDS_ESCAPE = re.compile(r'[\x00-\x1f\x7f"\\]')
 # A Turtle local name that Oxigraph writes as it is (no escapes), after its prefix.
 _PLAIN_LOCAL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_\-]*")
-# How many IRIs each cache keeps before it starts again (memory must not grow with the corpus).
-_CACHE = 200_000
+# How many IRIs each cache keeps before it starts again (memory must not grow with the corpus:
+# what recurs across events, predicates, classes, concepts, outlets, is a few thousand IRIs).
+_CACHE = 20_000
 _S, _P = ox.NamedNode("urn:x:s"), ox.NamedNode("urn:x:p")
 
 
