@@ -85,7 +85,12 @@ _TAG = re.compile(r"[a-z]{1,8}(?:-[a-z0-9]{1,8})*")
 
 
 class TurtleText:
-    """Turtle statements of triples, with the given prefixes (declared elsewhere, once)."""
+    """Turtle statements of triples, with the given prefixes (declared elsewhere, once).
+
+    Prefixed names are not namespaces.PrefixMap's (which the JSON-LD context and messages use):
+    here they must be Oxigraph's choice byte for byte (which prefix, which escapes), so only an
+    IRI under one prefix with a plain local name is shortened here; Oxigraph is asked the rest.
+    """
 
     def __init__(self, prefixes: dict[str, str]):
         self.prefixes = dict(prefixes)
