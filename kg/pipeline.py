@@ -35,7 +35,6 @@ from kg.errors import UsageError
 from kg.model import triples
 from kg.model.events import Event, Problem, digest, id_sort_key, merge
 from kg.namespaces import AIM, AIMID, prefixes
-from kg.read import lang
 from kg.read.links import Linkset, load_linkset
 from kg.read.page import read_page
 from kg.read.record import read_record
@@ -418,9 +417,10 @@ def _executor(jobs: int, job: Job) -> Executor:
         return _Inline(job)
     method = "fork" if sys.platform.startswith("linux") else "spawn"
     if method == "fork":
-        # What every worker loads (vocabulary, shapes, countries, the language model), loaded
-        # once here: forked workers share it instead of each loading its own.
-        vocabulary(), data_shapes(), countries(), lang.model()
+        # What every worker loads and this process needs too (vocabulary, shapes, countries),
+        # loaded once here: forked workers share it instead of each loading its own. (Not the
+        # language model: this process never needs it, and a small export would wait for it.)
+        vocabulary(), data_shapes(), countries()
     return ProcessPoolExecutor(
         max_workers=jobs,
         mp_context=multiprocessing.get_context(method),

@@ -11,7 +11,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import lru_cache
 
 AIM_ID = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}-[0-9a-f]{4}$")
 LEGACY_ID = re.compile(r"^[0-9]{1,12}$")  # bounded: ids are numbers, never 4,300 digits
@@ -32,15 +32,19 @@ def id_sort_key(event_id: str) -> tuple:
     return (2, 0, event_id)
 
 
-@cache
-def _combining() -> dict[int, None]:
-    """Every combining character (accents...), to be deleted by str.translate: none is below
-    U+0300 or above U+1E94A (Adlam) in Unicode 15 (tests/test_labels.py checks the installed
-    Python's Unicode)."""
-    return {c: None for c in range(0x300, COMBINING_END) if unicodedata.combining(chr(c))}
+class _Combining(dict):
+    """For str.translate: a combining character (an accent...) maps to None (deleted), any
+    other to itself; each character is looked up in unicodedata once, when first seen."""
+
+    def __missing__(self, code: int) -> int | None:
+        if len(self) >= 50_000:  # bounded, whatever the text (Unicode has 1.1 million)
+            self.clear()
+        value = None if unicodedata.combining(chr(code)) else code
+        self[code] = value
+        return value
 
 
-COMBINING_END = 0x1F000
+_COMBINING = _Combining()
 _NOT_WORD = re.compile(r"[^\w]+")
 
 
@@ -60,7 +64,7 @@ def _folded(text: str) -> str:
 
 def _fold(text: str) -> str:
     if not text.isascii():
-        text = unicodedata.normalize("NFKD", text).translate(_combining())
+        text = unicodedata.normalize("NFKD", text).translate(_COMBINING)
     return " ".join(_NOT_WORD.sub(" ", text.casefold()).split())
 
 
