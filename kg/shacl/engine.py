@@ -340,12 +340,7 @@ class Shape:
         """Validate one focus node, adding its results."""
         if self.deactivated:
             return
-        single = self.single
-        if single is not None and focus not in view._static:
-            data = view.out.get(focus)
-            values = (data.get(single) or _NONE) if data else _NONE
-        else:
-            values = self.value_nodes(view, focus)
+        values = self.value_nodes(view, focus)
         if self.min_count is not None and len(values) < self.min_count:
             self._fail(into, focus, "MinCountConstraintComponent", None)
         if self.max_count is not None and len(values) > self.max_count:
