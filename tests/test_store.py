@@ -271,6 +271,53 @@ def test_clear(tmp_path, exports):
     assert count(st, events) == 1
 
 
+def test_clear_into_a_new_store_loads_everything(tmp_path, exports):
+    """--clear with one N-Quads file into a new store: the file, bulk-loaded as the store is
+    opened, is not cleared out again (it once was: the events were lost)."""
+    st = tmp_path / "store"
+    assert invoke("load", str(exports["x.nq"]), "--store", str(st), "--clear", "-q").exit_code == 0
+    assert quads(st) == quads_of_one_load(tmp_path, exports)
+
+
+def quads_of_one_load(tmp_path, exports) -> set[str]:
+    other = tmp_path / "one"
+    assert invoke("load", str(exports["x.nq"]), "--store", str(other), "-q").exit_code == 0
+    return quads(other)
+
+
+def test_the_first_load_of_an_export_keeps_its_figures_and_is_not_compacted(tmp_path, exports):
+    """One export into a new store: its outlet figures are the store's (a recount finds nothing
+    to correct), so the load neither recounts nor compacts; a load into a store that holds
+    something does both."""
+    import kg
+
+    st = tmp_path / "store"
+    first = kg.load(exports["x.nq"], st)
+    assert "recount outlets" not in first.steps and "optimize" not in first.steps
+    opened = store.open_store(str(st), create=False)
+    assert store.outlet_figures_complete(opened, SHARED)
+    assert store.recount_outlets(opened, SHARED) == 0
+    del opened
+    again = kg.load(exports["x.nq"], st)
+    assert "recount outlets" in again.steps and "optimize" in again.steps
+
+
+def test_a_first_load_without_figures_recounts_them(tmp_path, exports):
+    """A single N-Quads file into a new store whose outlets lack a figure (not an export of
+    aim-kg's, or an edited one): the load counts them."""
+    import kg
+
+    lines = exports["x.nq"].read_text(encoding="utf-8").splitlines(keepends=True)
+    dropped = [line for line in lines if "#publishedArticleCount>" not in line]
+    assert len(dropped) < len(lines)
+    edited = tmp_path / "edited.nq"
+    edited.write_text("".join(dropped), encoding="utf-8")
+    st = tmp_path / "store"
+    report = kg.load(edited, st)
+    assert "recount outlets" in report.steps and report.recounted == report.outlets > 0
+    assert quads(st) == quads_of_one_load(tmp_path, exports)
+
+
 def test_unreadable_data_loads_nothing(tmp_path, exports):
     st = tmp_path / "store"
     assert invoke("load", str(exports["x.nq"]), "--store", str(st), "-q").exit_code == 0
