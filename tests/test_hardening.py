@@ -591,3 +591,31 @@ def test_caches_keep_no_long_text():
     assert lang._remembered.cache_info().currsize == 1
     assert events._folded.cache_info().currsize == 1
     assert list(matcher._splits) == [short]
+
+
+def test_the_types_remembered_by_signature_are_bounded():
+    """The compiled validator remembers the types of nodes by their signature (their types and
+    predicates): nodes alike share one entry, and data of ever new types cannot grow it past
+    its bound."""
+    from kg.namespaces import AIM, RDF_LANGSTRING, RDF_TYPE, SCHEMA
+    from kg.shacl import engine
+    from kg.terms import Lit
+
+    shapes = engine.data_shapes()
+    known = engine._inference(shapes.vocab).types_by_signature
+    known.clear()
+    alike = [
+        (f"http://example.org/a{i}", p, o)
+        for i in range(50)
+        for p, o in (
+            (RDF_TYPE, AIM + "Article"),
+            (SCHEMA + "headline", Lit("H", RDF_LANGSTRING, "en")),
+        )
+    ]
+    shapes.validate(alike)
+    assert 0 < len(known) <= 3  # the articles, their headlines: whatever their number
+    hostile = [
+        (f"http://example.org/n{i}", RDF_TYPE, f"http://example.org/C{i}") for i in range(6000)
+    ]
+    shapes.validate(hostile)
+    assert len(known) <= engine._SIGNATURES

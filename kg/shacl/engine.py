@@ -74,6 +74,9 @@ class Inference:
     the types of its subject (domains) and object (ranges), subclass closures, subproperties."""
 
     def __init__(self, vocab: Vocabulary):
+        # The types of nodes by their signature (View.types), shared by every view of a process.
+        self.types_by_signature: dict[tuple, frozenset[str]] = {}
+
         def closed(classes) -> frozenset[str]:
             out: set[str] = set()
             for c in classes:
@@ -104,9 +107,26 @@ class Inference:
         """The predicate and its subproperties: their triples are triples of the predicate."""
         return self.subproperties.get(predicate) or (predicate,)
 
+    def types(self, data: dict | None, static: dict | None, inv: set | None) -> frozenset[str]:
+        """The types of a node with these triples in the data and the vocabulary (predicate ->
+        values), and these predicates pointing at it."""
+        result: set[str] = set()
+        for source in (data, static):
+            if source:
+                for t in source.get(RDF_TYPE, ()):
+                    if is_iri(t):
+                        result |= self.superclasses.get(t) or {t}
+                for p in source:
+                    result |= self.domain_types.get(p, _EMPTY)
+        for p in inv or ():
+            result |= self.range_types.get(p, _EMPTY)
+        return frozenset(result)
+
 
 _EMPTY: frozenset[str] = frozenset()
 _NONE: tuple = ()
+# The most node signatures whose types are remembered (View.types).
+_SIGNATURES = 4096
 
 
 class View:
@@ -197,22 +217,28 @@ class View:
             found.update(by_predicate.get(p, {}))
         return sorted(found, key=self._position.__getitem__)
 
-    def types(self, node: Term) -> frozenset[str] | set[str]:
+    def types(self, node: Term) -> frozenset[str]:
         """rdf:type with RDFS inference: explicit types, domains, ranges, superclasses."""
         cached = self._types.get(node)
         if cached is not None:
             return cached
-        inference = self.inference
-        result: set[str] = set()
-        for source in (self.out.get(node), self._static.get(node)):
-            if source:
-                for t in source.get(RDF_TYPE, ()):
-                    if is_iri(t):
-                        result |= inference.superclasses.get(t) or {t}
-                for p in source:
-                    result |= inference.domain_types.get(p, _EMPTY)
-        for p in self.inv.get(node, ()):
-            result |= inference.range_types.get(p, _EMPTY)
+        data, static, inv = self.out.get(node), self._static.get(node), self.inv.get(node)
+        # A node's types follow from its rdf:type values, the predicates it has and those that
+        # point at it (and, for a vocabulary term, the term itself): the thousands of articles
+        # of a run have a handful of such signatures, and share the answer of theirs.
+        signature = (
+            node if static is not None else None,
+            tuple(data) if data else (),
+            tuple(data[RDF_TYPE]) if data and RDF_TYPE in data else (),
+            tuple(inv) if inv else (),
+        )
+        known = self.inference.types_by_signature
+        result = known.get(signature)
+        if result is None:
+            result = self.inference.types(data, static, inv)
+            if len(known) >= _SIGNATURES:  # bounded, whatever the data
+                known.clear()
+            known[signature] = result
         self._types[node] = result
         return result
 
