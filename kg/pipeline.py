@@ -1,7 +1,8 @@
 """The export pipeline: inputs to validated Turtle, JSON-LD and N-Triples, in one pass.
 
-Phase 1 reads: the main process splits inputs into units (pages, records) and worker processes
-turn them into model events, which are spilled to a temporary file; the main process keeps only
+Phase 1 reads: worker processes read small files whole, and the main process splits the other
+inputs (standard input, gzip files, large files) into units (pages, records) for them; workers
+turn units into model events, which are spilled to a temporary file; the main process keeps only
 small indexes (event id -> where its copies are, outlet spellings, article keys).
 Phase 2 writes: events are taken in identifier order, copies of one event are merged (and given
 the AIID incidents that the AIID's link table pairs with their AIM id: the Job carries that
@@ -21,6 +22,7 @@ import os
 import pickle
 import re
 import signal
+import stat
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -165,7 +167,14 @@ class Worker:
             self._spill.close()
             self._spill = None
 
-    def read_batch(self, units: list[Unit]) -> list[ReadResult]:
+    def read_task(self, task: tuple[bool, list]) -> list[ReadResult]:
+        """Phase 1, one task of _read_tasks: small files, read here whole, or units."""
+        whole, items = task
+        if whole:
+            return self.read_batch(u for name in items for u in read_units(name))
+        return self.read_batch(items)
+
+    def read_batch(self, units: Iterable[Unit]) -> list[ReadResult]:
         """Phase 1: units to pickled events and the facts the main process indexes. A unit
         that cannot be read for any reason is rejected with that reason, never the run."""
         out = []
@@ -385,8 +394,8 @@ def die_with_parent(parent: int, signum: int = signal.SIGKILL) -> None:
         os._exit(1)
 
 
-def _read_batch(units: list[Unit]) -> list[ReadResult]:
-    return _WORKER.read_batch(units)
+def _read_task(task: tuple[bool, list]) -> list[ReadResult]:
+    return _WORKER.read_task(task)
 
 
 def _write_batch(batch: list) -> list[EventResult]:
@@ -401,7 +410,7 @@ class _Inline(Executor):
 
     def __init__(self, job: Job):
         self.worker = Worker(job)
-        self._methods = {_read_batch: self.worker.read_batch, _write_batch: self.worker.write_batch}
+        self._methods = {_read_task: self.worker.read_task, _write_batch: self.worker.write_batch}
 
     def submit(self, fn, /, *args, **kwargs):
         future: Future = Future()
@@ -554,16 +563,58 @@ def check_base_iri(base_iri: str) -> None:
         )
 
 
+# A plain file up to this size is read whole by a worker (a task: a few such files, about
+# _TASK_BYTES): its records are decoded there, not decoded here and then pickled over to it.
+_WHOLE_FILE = 8 << 20
+_TASK_BYTES = 1 << 20
+
+
+def _read_tasks(files: list[str]) -> Iterator[tuple[bool, list]]:
+    """Phase 1's tasks, in input order: (True, names) of small plain files, which a worker
+    reads; (False, units) a batch of the units of any other input (standard input, a gzip
+    file, a large file, a FIFO...), read here."""
+    group: list[str] = []
+    size = 0
+    for name in files:
+        small = _small_file(name)
+        if small is not None:
+            group.append(name)
+            size += small
+            if size >= _TASK_BYTES or len(group) >= 64:
+                yield True, group
+                group, size = [], 0
+            continue
+        if group:
+            yield True, group
+            group, size = [], 0
+        units = read_units(name)
+        for batch in _batches(units, lambda u: 4 if u.kind == "page" else 1, 64):
+            yield False, batch
+    if group:
+        yield True, group
+
+
+def _small_file(name: str) -> int | None:
+    """The size of a plain regular file of at most _WHOLE_FILE bytes, else None."""
+    if name == "-" or name.lower().endswith(".gz"):
+        return None
+    try:
+        st = os.stat(name)
+    except OSError:
+        return None  # read here, where it becomes a reject with the reason
+    if not stat.S_ISREG(st.st_mode) or st.st_size > _WHOLE_FILE:
+        return None
+    return max(st.st_size, 1)
+
+
 def _phase_one(files, spill_path, jobs, result: ExportResult, bar: Progress):
     index: dict[str, list[tuple[int, int]]] = defaultdict(list)
     record_match: dict[str, str | None] = {}
     derived_pages: list[tuple[str, str, Problem]] = []
     article_descriptions: dict[str, str] = {}
     variants: set[str] = set()
-    units = (u for name in files for u in read_units(name))
-    batches = _batches(units, lambda u: 4 if u.kind == "page" else 1, 64)
     with open(spill_path, "wb") as spill, _executor(jobs, Job(AIMID)) as pool:
-        for results in _bounded_map(pool, _read_batch, batches, window=4 * jobs):
+        for results in _bounded_map(pool, _read_task, _read_tasks(files), window=4 * jobs):
             for read in results:
                 result.problems.extend(read.problems)
                 if read.event_id is None:
