@@ -153,6 +153,42 @@ def test_same_bytes_whatever_the_order_the_seed_or_the_cores(tmp_path: Path):
     assert outputs[0] == outputs[1] == outputs[2]
 
 
+def test_small_files_read_by_the_workers_give_what_the_main_process_reads(tmp_path: Path):
+    """Small plain files are read whole by the workers, gzip files (like standard input and
+    large files) by the main process: the same inputs give the same graph and problems, whichever
+    reads them, however many workers there are."""
+    examples = resources.examples_dir()
+    plain = tmp_path / "plain"
+    zipped = tmp_path / "zipped"
+    for source in sorted(p for p in examples.rglob("*") if p.suffix in (".txt", ".json")):
+        for folder, opener, suffix in ((plain, open, ""), (zipped, gzip.open, ".gz")):
+            folder.mkdir(exist_ok=True)
+            with opener(folder / (source.name + suffix), "wb") as out:
+                out.write(source.read_bytes())
+    broken = b'[{"id": "2026-01-01-0000", "title": "No date"}, {"id": 7}, 42]'
+    (plain / "broken.json").write_bytes(broken)
+    with gzip.open(zipped / "broken.json.gz", "wb") as out:
+        out.write(broken)
+    assert export_module._small_file(str(plain / "broken.json")) is not None
+    assert export_module._small_file(str(zipped / "broken.json.gz")) is None
+    got = {}
+    for folder in (plain, zipped):
+        for jobs in (1, 2):
+            nt, problems = (
+                tmp_path / f"{folder.name}-{jobs}.nt",
+                tmp_path / f"{folder.name}-{jobs}.jsonl",
+            )
+            result = export_module.export(
+                [str(folder)], [str(nt)], problems=str(problems), jobs=jobs
+            )
+            assert result.events > 10 and result.rejected >= 2
+            lines = (
+                problems.read_text(encoding="utf-8").replace(".gz", "").replace(folder.name, "X")
+            )
+            got[folder.name, jobs] = (nt.read_bytes(), lines)
+    assert len(set(got.values())) == 1
+
+
 def test_gzip_output_is_deterministic(tmp_path: Path):
     for name in ("a.nt.gz", "b.nt.gz"):
         assert run("-o", str(tmp_path / name), "-q").exit_code == 0
