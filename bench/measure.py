@@ -6,8 +6,11 @@ Peak memory is measured two ways, because aim-kg forks worker processes:
   seconds from /proc (PSS splits the pages that forked workers share with their parent between
   them, so the sum is what the tree really holds; the RSS sum counts shared pages once per
   process and is an upper bound);
-- ``max_rss``: the largest resident set of any single process of the tree, from the kernel
-  (``wait4``'s rusage, which is what ``/usr/bin/time -v`` reports as "Maximum resident set size").
+- ``max_rss``: the largest resident set of any single process of the tree: the largest VmHWM
+  (the kernel's high-water mark of a process's memory) sampled from /proc. Not ``wait4``'s
+  rusage (what ``/usr/bin/time -v`` reports): Linux carries the high-water mark of the process
+  that forked a child through its exec, so a command started by a large harness would report
+  the harness's size.
 
 ``background`` is how many cores other processes kept busy during the run, on average (all
 busy CPU time from /proc/stat, less the tree's own): on a shared machine, a figure taken while
@@ -96,6 +99,18 @@ def _memory_kb(pid: int, pss_too: bool = True) -> tuple[int, int]:
     return rss, pss
 
 
+def _hwm_kb(pid: int) -> int:
+    """The high-water mark of one process's resident set (VmHWM) in kB; 0 if it is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
 def _statm_kb(pid: int) -> tuple[int, int]:
     try:
         with open(f"/proc/{pid}/statm") as f:
@@ -109,7 +124,7 @@ class _Sampler(threading.Thread):
     def __init__(self, pid: int, interval: float, pss: bool):
         super().__init__(daemon=True)
         self.pid, self.interval, self.pss = pid, interval, pss
-        self.peak_rss = self.peak_pss = 0
+        self.peak_rss = self.peak_pss = self.peak_hwm = 0
         self.samples = 0
         self.stop = threading.Event()
 
@@ -121,6 +136,7 @@ class _Sampler(threading.Thread):
                 r, s = _memory_kb(p, self.pss)
                 rss += r
                 pss += s
+                self.peak_hwm = max(self.peak_hwm, _hwm_kb(p))
             self.peak_rss = max(self.peak_rss, rss)
             self.peak_pss = max(self.peak_pss, pss)
             self.samples += 1
@@ -211,7 +227,7 @@ def run(
         wall=wall,
         user=rusage.ru_utime,
         sys=rusage.ru_stime,
-        max_rss_mb=rusage.ru_maxrss / 1024,
+        max_rss_mb=(sampler.peak_hwm or rusage.ru_maxrss) / 1024,
         tree_rss_mb=sampler.peak_rss / 1024,
         tree_pss_mb=sampler.peak_pss / 1024,
         timed_out=timed_out,

@@ -815,7 +815,8 @@ def document(results: dict, table: str, command: str) -> str:
         "descendants, sampled every 0.1 s from /proc (PSS shares the pages forked workers "
         "share with their parent, so the sum is what the tree holds); it is the figure the "
         "1 GB target is checked against. **max RSS MB** is the largest resident set of any "
-        "single process of the tree (wait4 rusage, as `/usr/bin/time -v` reports it).",
+        "single process of the tree (its VmHWM, sampled from /proc: not wait4's rusage, "
+        "which carries the harness's own size into the commands it starts).",
         "- **other load** is how many cores other processes kept busy during the measurement, "
         "on average (/proc/stat): this machine is shared, and a figure taken while it is well "
         "above 0 is slower than the same run on an idle machine.",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -257,3 +258,17 @@ def test_the_load_split_is_read_from_load_verbose(tmp_path):
     note = run.load_split_note({"load_steps": steps})
     assert "bulk load 14.0 s (25.0 CPU s); 0.0 s in the other steps; 14.0 s in all" in note
     assert run.load_split_note({}) is None
+
+
+def test_max_rss_is_the_commands_not_the_harnesss():
+    """A small command started by a large harness: its max RSS is its own (Linux carries the
+    forking process's high-water mark through exec into wait4's rusage)."""
+    from bench import measure
+
+    harness = bytearray(300 << 20)
+    for i in range(0, len(harness), 4096):
+        harness[i] = 1
+    child = "x = bytearray(30 << 20)\nfor i in range(0, len(x), 4096): x[i] = 1\nimport time\n"
+    got = measure.run([sys.executable, "-c", child + "time.sleep(0.5)"])
+    assert got.ok and 30 <= got.max_rss_mb < 200
+    del harness
