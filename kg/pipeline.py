@@ -8,7 +8,8 @@ Phase 2 writes: events are taken in identifier order, copies of one event are me
 the AIID incidents that the AIID's link table pairs with their AIM id: the Job carries that
 small index), and workers build each event's triples, validate them against the compiled shapes
 and serialize them in every requested format; the main process appends the bytes to every
-output. Outlets, concepts and countries follow at the end (the "tail"). Output files are
+output. Outlets, co-occurrences of concepts, concepts and countries follow at the end (the
+"tail"). Output files are
 complete or absent (written, then renamed).
 """
 
@@ -665,6 +666,7 @@ def _phase_two(index, targets, job: Job, jobs, result: ExportResult, bar, with_o
     ids = sorted(index, key=id_sort_key)
     spellings: dict[str, Counter] = defaultdict(Counter)
     figures = triples.OutletFigures()
+    pairs = triples.Cooccurrences(vocab)
     concepts: set[str] = set()
     places: set[str] = set()
     wrote = [False] * len(targets)
@@ -694,6 +696,7 @@ def _phase_two(index, targets, job: Job, jobs, result: ExportResult, bar, with_o
                 for outlet, spelling in event.outlets:
                     spellings[outlet][spelling] += 1
                 figures.add(event.published)
+                pairs.add(event.concepts)
                 concepts |= event.concepts
                 places |= event.countries
                 result.aiid_links += event.linked
@@ -701,7 +704,8 @@ def _phase_two(index, targets, job: Job, jobs, result: ExportResult, bar, with_o
                     emit(i, data)
             bar.show(f"wrote {done}/{len(ids)} events")
 
-    tail = _tail(spellings, figures, concepts, places, vocab, with_ontology, result)
+    minter = triples.Minter(job.base_iri)
+    tail = _tail(spellings, figures, pairs, minter, concepts, places, vocab, with_ontology, result)
     for i, writer in enumerate(writers):
         emit(i, writer.block(tail))
         targets[i].write(writer.footer())
@@ -732,14 +736,15 @@ def _ontology_triples() -> list[Triple]:
 
 
 def _tail(
-    spellings, figures, concepts, places, vocab, with_ontology, summary: ExportResult
+    spellings, figures, pairs, minter, concepts, places, vocab, with_ontology, summary: ExportResult
 ) -> Triples:
-    """Outlets, concepts, countries (and on request the ontology): validated like every event
-    (the countries were validated with the events that name them)."""
+    """Outlets, co-occurrences of concepts, concepts, countries (and on request the ontology):
+    validated like every event (the countries were validated with the events that name them)."""
     tail = Triples()
     for outlet in sorted(spellings):
         tail += triples.outlet_block(outlet, spellings[outlet], figures.of(outlet))
     summary.outlets = len(spellings)
+    tail += triples.cooccurrence_block(minter, pairs.counts())
     concept_triples = triples.concept_block(concepts, vocab)
     summary.concepts = len({t[0] for t in concept_triples})
     tail += concept_triples

@@ -54,14 +54,14 @@ def test_readme_example_gives_the_counts_of_the_command_line(example, tmp_path: 
         result.concepts,
         result.countries,
     ) == counts
-    assert (result.events, result.triples, result.outlets, result.concepts) == (16, 1479, 27, 56)
+    assert (result.events, result.triples, result.outlets, result.concepts) == (16, 1607, 27, 56)
     assert result.countries == 11
     assert result.outputs == ["aim-kg.ttl", "aim-kg.nq"]
     assert (example["folder"] / "aim-kg.ttl").read_bytes() == (tmp_path / "out.ttl").read_bytes()
 
 
 def test_readme_example_answers(example):
-    assert isinstance(example["g"], rdflib.Graph) and len(example["g"]) == 1479
+    assert isinstance(example["g"], rdflib.Graph) and len(example["g"]) == 1607
     assert example["conforms"] is True
     assert (None, SH.conforms, rdflib.Literal(True)) in example["results"]
     assert example["text"].endswith("conforms: 0 violations, 0 warnings")

@@ -293,13 +293,31 @@ def test_the_first_load_of_an_export_keeps_its_figures_and_is_not_compacted(tmp_
 
     st = tmp_path / "store"
     first = kg.load(exports["x.nq"], st)
-    assert "recount outlets" not in first.steps and "optimize" not in first.steps
+    assert "recount" not in first.steps and "optimize" not in first.steps
     opened = store.open_store(str(st), create=False)
     assert store.outlet_figures_complete(opened, SHARED)
     assert store.recount_outlets(opened, SHARED) == 0
+    assert store.recount_cooccurrences(opened, SHARED) == 0  # nor of its co-occurrences
     del opened
     again = kg.load(exports["x.nq"], st)
-    assert "recount outlets" in again.steps and "optimize" in again.steps
+    assert "recount" in again.steps and "optimize" in again.steps
+
+
+def test_a_first_load_without_cooccurrences_counts_them(tmp_path, exports):
+    """A single N-Quads file into a new store whose outlets have their figures but that has no
+    co-occurrence (an export of an aim-kg that wrote none): the load counts them."""
+    import kg
+
+    lines = exports["x.nq"].read_text(encoding="utf-8").splitlines(keepends=True)
+    dropped = [line for line in lines if "/cooccurrence-" not in line]
+    assert len(dropped) < len(lines)
+    edited = tmp_path / "edited.nq"
+    edited.write_text("".join(dropped), encoding="utf-8")
+    st = tmp_path / "store"
+    report = kg.load(edited, st)
+    assert "recount" in report.steps and report.recounted == 0
+    assert report.recounted_cooccurrences > 0
+    assert quads(st) == quads_of_one_load(tmp_path, exports)
 
 
 def test_a_first_load_without_figures_recounts_them(tmp_path, exports):
@@ -314,7 +332,7 @@ def test_a_first_load_without_figures_recounts_them(tmp_path, exports):
     edited.write_text("".join(dropped), encoding="utf-8")
     st = tmp_path / "store"
     report = kg.load(edited, st)
-    assert "recount outlets" in report.steps and report.recounted == report.outlets > 0
+    assert "recount" in report.steps and report.recounted == report.outlets > 0
     assert quads(st) == quads_of_one_load(tmp_path, exports)
 
 
@@ -371,7 +389,7 @@ def test_load_into_memory_with_the_library(exports):
     with ExitStack() as stack:
         report = store.load(st, store.read([str(exports["x.nq"])], stack))
     assert (report.events, report.replaced, report.outlets) == (16, 0, 27)
-    assert report.shared_subjects == 27 + 11  # outlets and countries
+    assert report.shared_subjects == 27 + 32 + 11  # outlets, co-occurrences and countries
     assert report.quads == len(st)
 
 

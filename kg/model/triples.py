@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import combinations
 
 from kg.countries import Countries
 from kg.model.events import Article, Event, digest, fold, is_aim_id
@@ -20,6 +21,7 @@ from kg.namespaces import (
     AIM,
     AIM_PAGE,
     AIMID,
+    AIMTAX,
     COUNTRY,
     DCTERMS,
     RDF,
@@ -37,6 +39,7 @@ EVENT = AIM + "Event"
 ARTICLE_TYPES = (AIM + "Article", SCHEMA + "NewsArticle")
 OUTLET_TYPES = (AIM + "Outlet", SCHEMA + "NewsMediaOrganization")
 GENERATED = AIM + "GeneratedText"
+COOCCURRENCE = AIM + "Cooccurrence"
 MACHINE = SCHEMA + "TrainedAlgorithmicMediaDigitalSource"
 
 P_IDENTIFIER = DCTERMS + "identifier"
@@ -68,6 +71,13 @@ P_LANGUAGE_COUNT = AIM + "languageCount"
 P_ARTICLE_RATIONALE_COUNT = AIM + "articleRationaleCount"
 P_PUBLISHED_COUNT = AIM + "publishedArticleCount"
 P_COVERED_COUNT = AIM + "coveredEventCount"
+P_CONCEPT = AIM + "concept"
+P_EVENT_COUNT = AIM + "eventCount"
+# The facets whose concepts are paired into co-occurrences (aim:Cooccurrence): the AI principles
+# only. Every facet that takes several values (industries, stakeholders, harm types, business
+# functions, AI tasks too) would cost the load's recount three times as much (0.3-0.4 s instead
+# of 0.1 s at 20,000 events, where the budget is 0.3 s: docs/graph.md, "Figures").
+PAIRED_FACETS = (AIM + "principle",)
 _LANGSTRING = RDF + "langString"
 _INTEGER = XSD + "integer"
 
@@ -86,6 +96,21 @@ class Minter:
 
     def outlet(self, name: str) -> str:
         return f"{self.base}outlet-{outlet_slug(name)}"
+
+    def cooccurrence(self, a: str, b: str) -> str:
+        """The co-occurrence of two concepts, whatever their order:
+        ``aimid:cooccurrence-principle-fairness--principle-transparency-explainability`` (their
+        local names under ``aimtax:``, in code-point order; a slug never has two hyphens in a
+        row). A concept outside ``aimtax:`` is named by a digest of its IRI."""
+        first, second = sorted((_concept_name(a), _concept_name(b)))
+        return f"{self.base}cooccurrence-{first}--{second}"
+
+
+def _concept_name(iri: str) -> str:
+    name = iri.removeprefix(AIMTAX)
+    if name == iri or not name.replace("-", "").isalnum() or not name.isascii():
+        return "x" + digest(iri)
+    return name
 
 
 def outlet_slug(name: str) -> str:
@@ -255,6 +280,46 @@ def _article_key(iri: str) -> int | str:
         except ValueError:
             pass
     return iri
+
+
+class Cooccurrences:
+    """How many events carry each pair of concepts of one scheme (aim:Cooccurrence), counted as
+    the events' blocks come (in the main process, which sees them all), for the schemes of the
+    PAIRED_FACETS. Memory: one counter per pair of concepts, whatever the number of events."""
+
+    def __init__(self, vocab: Vocabulary) -> None:
+        schemes = {vocab.facet_by_prop[prop].scheme for prop in PAIRED_FACETS}
+        self._scheme = {c.iri: c.scheme for c in vocab.concepts.values() if c.scheme in schemes}
+        self._pairs: Counter = Counter()
+
+    def add(self, concepts: Iterable[str]) -> None:
+        """The concepts of one event (its facet values)."""
+        by_scheme: dict[str, list[str]] = defaultdict(list)
+        for concept in concepts:
+            scheme = self._scheme.get(concept)
+            if scheme is not None:
+                by_scheme[scheme].append(concept)
+        for members in by_scheme.values():
+            self._pairs.update(combinations(sorted(set(members)), 2))
+
+    def counts(self) -> dict[tuple[str, str], int]:
+        """{(concept, concept): events}, each pair once, its concepts in code-point order."""
+        return dict(self._pairs)
+
+
+def cooccurrence_block(minter: Minter, counts: dict[tuple[str, str], int]) -> list[Triple]:
+    """A node per pair of concepts that co-occur on at least one event, in IRI order: its two
+    concepts (aim:concept) and the number of events that carry both (aim:eventCount)."""
+    nodes = sorted((minter.cooccurrence(a, b), a, b, n) for (a, b), n in counts.items() if n > 0)
+    out: list[Triple] = []
+    for iri, a, b, n in nodes:
+        out += [
+            (iri, TYPE, COOCCURRENCE),
+            (iri, P_CONCEPT, a),
+            (iri, P_CONCEPT, b),
+            (iri, P_EVENT_COUNT, count(n)),
+        ]
+    return out
 
 
 def outlet_stubs(outlets: Iterable[str]) -> list[Triple]:

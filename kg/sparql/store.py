@@ -24,8 +24,9 @@ Loading replaces, never duplicates:
   events, are recounted over the whole store after every load (``recount_outlets``), so that
   they stay right whatever part of the data a load replaces (but one: a single export loaded
   into a new store keeps the figures it carries, counted over the same events, when every
-  outlet has them); the events' figures are event-local and come and go with their event's
-  graph;
+  outlet has them); so are the co-occurrences of concepts (aim:Cooccurrence,
+  ``recount_cooccurrences``); the events' figures are event-local and come and go with their
+  event's graph;
 - the vocabulary graphs are rewritten from the installed aim-kg on every load. Triples that an
   export carries about vocabulary terms (the concepts and schemes it uses, the ontology with
   ``--with-ontology``) are not stored twice: the vocabulary graphs hold them.
@@ -330,12 +331,13 @@ class Steps(dict):
 class LoadReport:
     events: int = 0  # events written
     replaced: int = 0  # of which were in the store before
-    shared_subjects: int = 0  # outlets, countries (every shared node) written
+    shared_subjects: int = 0  # outlets, co-occurrences, countries (every shared node) written
     outlets: int = 0  # of which outlets
     duplicates: list[str] = field(default_factory=list)  # events in two inputs (the later won)
     quads: int = 0  # quads in the store afterwards
     described: bool = False  # a dataset description was loaded (into aimid:graph-description)
     recounted: int = 0  # outlets whose figures the load corrected (counted over the whole store)
+    recounted_cooccurrences: int = 0  # co-occurrence nodes the load wrote, rewrote or removed
     problems: list = field(default_factory=list)  # of raw inputs exported on the fly
     steps: Steps = field(default_factory=Steps)  # (wall s, CPU s) of each step
 
@@ -439,8 +441,12 @@ def load(
     # events the store now holds: they are the store's, unless some are missing (a file that is
     # not an export of aim-kg's), and recounting them would find nothing to correct.
     if not (first and outlet_figures_complete(store, shared)):
-        with step("recount outlets"):
+        with step("recount"):
             report.recounted = recount_outlets(store, shared)
+            report.recounted_cooccurrences = recount_cooccurrences(store, shared, base_iri)
+    elif not any(store.quads_for_pattern(None, _TYPE, _COOCCURRENCE, shared)):
+        with step("recount"):  # an export without them (of an earlier aim-kg, or none to count)
+            report.recounted_cooccurrences = recount_cooccurrences(store, shared, base_iri)
     with step("flush"):
         store.flush()
     # Compact after replacing: the tombstones of replaced graphs (and the files of many loads)
@@ -515,6 +521,94 @@ def recount_outlets(store: ox.Store, shared: ox.NamedNode) -> int:
             store.add(ox.Quad(outlet, predicate, value, shared))
         corrected += bool(stale)
     return corrected
+
+
+_COOCCURRENCE = ox.NamedNode(AIM + "Cooccurrence")  # kg.model.triples.COOCCURRENCE
+_CONCEPT = ox.NamedNode(AIM + "concept")  # P_CONCEPT
+_EVENT_COUNT = ox.NamedNode(AIM + "eventCount")  # P_EVENT_COUNT
+# The concepts of the paired facets (kg.model.triples.PAIRED_FACETS), by facet property, as the
+# store knows them (the taxonomy graph, and the concepts an export carries that it lacks).
+_FACET_CONCEPTS = """
+SELECT ?facet ?concept
+WHERE {
+  VALUES ?facet { %s }
+  ?scheme <https://w3id.org/aim-kg/ontology#facetProperty> ?facet .
+  ?concept <http://www.w3.org/2004/02/skos/core#inScheme> ?scheme .
+}
+"""
+# The events' sets of concepts of one facet, each as a sum of powers of two (one per concept,
+# VALUES), and how many events have each set: the engine groups ids, no IRI is decoded, and only
+# the few distinct sets come back (a self-join of the facet's triples costs ten times more).
+_CONCEPT_SETS = """
+SELECT ?set (COUNT(*) AS ?events)
+WHERE {
+  { SELECT ?event (SUM(?bit) AS ?set) (COUNT(*) AS ?n)
+    WHERE { ?event <%s> ?concept . VALUES (?concept ?bit) { %s } }
+    GROUP BY ?event }
+  FILTER (?n > 1)
+}
+GROUP BY ?set
+"""
+_MASK_BITS = 62  # the sums are xsd:integer, 64-bit in Oxigraph
+
+
+def count_cooccurrences(store: ox.Store) -> dict[tuple[ox.NamedNode, ox.NamedNode], int]:
+    """{(concept, concept): events that carry both}, counted over the whole store for each
+    paired facet, each pair once (its concepts in code-point order)."""
+    from kg.model.triples import PAIRED_FACETS
+
+    facets = " ".join(f"<{facet}>" for facet in PAIRED_FACETS)
+    by_facet: dict[ox.NamedNode, set[ox.NamedNode]] = defaultdict(set)
+    for row in store.query(_FACET_CONCEPTS % facets, use_default_graph_as_union=True):
+        by_facet[row[0]].add(row[1])
+    pairs: dict = defaultdict(int)
+    for facet, known in sorted(by_facet.items(), key=lambda item: item[0].value):
+        concepts = sorted(known, key=lambda c: c.value)
+        if len(concepts) > _MASK_BITS:  # never so far: count from the triples themselves
+            values: dict = defaultdict(set)
+            for quad in store.quads_for_pattern(None, facet, None, None):
+                values[quad.subject].add(quad.object)
+            for members in values.values():
+                for a, b in itertools.combinations(sorted(members, key=lambda c: c.value), 2):
+                    pairs[a, b] += 1
+            continue
+        bits = " ".join(f"({c} {1 << i})" for i, c in enumerate(concepts))
+        result = store.query(_CONCEPT_SETS % (facet.value, bits), use_default_graph_as_union=True)
+        for row in result:
+            mask, events = int(row[0].value), int(row[1].value)
+            members = [c for i, c in enumerate(concepts) if mask >> i & 1]
+            for a, b in itertools.combinations(members, 2):
+                pairs[a, b] += events
+    return dict(pairs)
+
+
+def recount_cooccurrences(store: ox.Store, shared: ox.NamedNode, base_iri: str = AIMID) -> int:
+    """Count the co-occurrences of concepts over the whole store (``count_cooccurrences``) and
+    make the shared graph's aim:Cooccurrence nodes say so: a node per pair that co-occurs on an
+    event (written where it is missing or differs), none for a pair that no longer does (an
+    export counts its own events only, and a load keeps the events of earlier loads). Returns
+    how many nodes were written, rewritten or removed."""
+    from kg.model.triples import Minter
+
+    minter = Minter(base_iri)
+    wanted: dict[ox.NamedNode, list[tuple[ox.NamedNode, ox.Term]]] = {}
+    for (a, b), events in count_cooccurrences(store).items():
+        node = ox.NamedNode(minter.cooccurrence(a.value, b.value))
+        count = ox.Literal(str(events), datatype=_INTEGER)
+        wanted[node] = sorted(
+            [(_TYPE, _COOCCURRENCE), (_CONCEPT, a), (_CONCEPT, b), (_EVENT_COUNT, count)], key=str
+        )
+    have = {q.subject for q in store.quads_for_pattern(None, _TYPE, _COOCCURRENCE, shared)}
+    changed = 0
+    for node in sorted(have | wanted.keys(), key=lambda n: n.value):
+        quads = list(store.quads_for_pattern(node, None, None, shared))
+        if sorted(((q.predicate, q.object) for q in quads), key=str) == wanted.get(node):
+            continue
+        for quad in quads:
+            store.remove(quad)
+        store.extend(ox.Quad(node, p, o, shared) for p, o in wanted.get(node, ()))
+        changed += 1
+    return changed
 
 
 def _native(sources: list[Source], shared: ox.NamedNode) -> bool:
