@@ -9,8 +9,7 @@ the AIID incidents that the AIID's link table pairs with their AIM id: the Job c
 small index), and workers build each event's triples, validate them against the compiled shapes
 and serialize them in every requested format; the main process appends the bytes to every
 output. Outlets, co-occurrences of concepts, concepts and countries follow at the end (the
-"tail"). Output files are
-complete or absent (written, then renamed).
+"tail"). Output files are complete or absent (written, then renamed).
 """
 
 from __future__ import annotations
