@@ -74,12 +74,17 @@ def measure(
 
     work.mkdir(parents=True, exist_ok=True)
     one_graph = work / "one-graph"
-    if not (one_graph / "CURRENT").exists():
+    # Built once per export: the stamp names the export it holds (a store of an earlier export
+    # gave another answer to the queries of figures that export did not have yet).
+    stamp, made = work / "one-graph.source", nt.stat()
+    source = f"{nt.resolve()} {made.st_size} {made.st_mtime_ns}"
+    if not (one_graph / "CURRENT").exists() or not stamp.exists() or stamp.read_text() != source:
         shutil.rmtree(one_graph, ignore_errors=True)
         plain = ox.Store(str(one_graph))
         plain.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
         plain.optimize()
         del plain
+        stamp.write_text(source)
     from kg.sparql.store import OUTLET_COUNTS, count_cooccurrences
 
     load_before = os.getloadavg()[0]
