@@ -350,8 +350,9 @@ def test_cors(server):
 
 
 def test_a_runaway_query_is_cancelled_and_does_not_hold_the_server(server):
-    """A cross product of the store three times (billions of rows) is cancelled by the time
-    limit (--timeout 1); while it runs, other queries are answered."""
+    """A cross product of the store three times (billions of rows) is stopped by the time
+    limit (--timeout 1): cancelled by Oxigraph, or, if it does not stop within the grace period
+    on a busy machine, by the front; while it runs, other queries are answered."""
     outcome: dict = {}
 
     def runaway():
@@ -364,7 +365,10 @@ def test_a_runaway_query_is_cancelled_and_does_not_hold_the_server(server):
     thread.join(300)
     assert not thread.is_alive()
     status, _, body = outcome["answer"]
-    assert "cancelled" in body.decode("utf-8", "replace")
+    text = body.decode("utf-8", "replace")
+    # Oxigraph cancels it at the limit; on a busy machine it may not stop within the grace
+    # period, and then the front stops the engine (and restarts it): the limit holds either way.
+    assert "cancelled" in text or "ran past the time limit (1 s) and was stopped" in text, text
 
 
 # ---------------------------------------------------------------- serving DATA, errors
