@@ -14,6 +14,7 @@ output. Outlets, co-occurrences of concepts, concepts and countries follow at th
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import multiprocessing
@@ -167,26 +168,40 @@ class Worker:
             self._spill.close()
             self._spill = None
 
-    def read_task(self, task: tuple[bool, list]) -> list[ReadResult]:
-        """Phase 1, one task of _read_tasks: small files, read here whole, or units."""
+    def read_task(self, task: tuple[bool, list]) -> list[tuple[str | None, list | None]]:
+        """Phase 1, one task of _read_tasks: (None, results) of a batch of units; for small
+        files read here whole, (name, results) each, or (name, None) for a file of more than
+        _WHOLE_UNITS units, which the main process then reads in batches (so a task's results
+        stay small, whatever the file holds)."""
         whole, items = task
-        if whole:
-            return self.read_batch(u for name in items for u in read_units(name))
-        return self.read_batch(items)
+        if not whole:
+            return [(None, self.read_batch(items))]
+        out: list[tuple[str | None, list | None]] = []
+        for name in items:
+            results: list | None = []
+            with contextlib.closing(read_units(name)) as units:
+                for unit in units:
+                    if len(results) >= _WHOLE_UNITS:
+                        results = None
+                        break
+                    results.append(self.read_one(unit))
+            out.append((name, results))
+        return out
 
     def read_batch(self, units: Iterable[Unit]) -> list[ReadResult]:
-        """Phase 1: units to pickled events and the facts the main process indexes. A unit
-        that cannot be read for any reason is rejected with that reason, never the run."""
-        out = []
-        for unit in units:
-            try:
-                out.append(self._read_unit(unit))
-            except Exception as exc:  # a bug, but one input must never abort the run
-                problem = Problem(
-                    unit.file, unit.line, "reject", _unexpected(exc), code="internal-error"
-                )
-                out.append(ReadResult(None, None, None, [problem]))
-        return out
+        """Phase 1: units to pickled events and the facts the main process indexes."""
+        return [self.read_one(unit) for unit in units]
+
+    def read_one(self, unit: Unit) -> ReadResult:
+        """One unit to its pickled event, or its problems. A unit that cannot be read for any
+        reason is rejected with that reason, never the run."""
+        try:
+            return self._read_unit(unit)
+        except Exception as exc:  # a bug, but one input must never abort the run
+            problem = Problem(
+                unit.file, unit.line, "reject", _unexpected(exc), code="internal-error"
+            )
+            return ReadResult(None, None, None, [problem])
 
     def _read_unit(self, unit: Unit) -> ReadResult:
         if unit.kind == "reject":
@@ -394,7 +409,7 @@ def die_with_parent(parent: int, signum: int = signal.SIGKILL) -> None:
         os._exit(1)
 
 
-def _read_task(task: tuple[bool, list]) -> list[ReadResult]:
+def _read_task(task: tuple[bool, list]) -> list[tuple[str | None, list | None]]:
     return _WORKER.read_task(task)
 
 
@@ -567,6 +582,10 @@ def check_base_iri(base_iri: str) -> None:
 # _TASK_BYTES): its records are decoded there, not decoded here and then pickled over to it.
 _WHOLE_FILE = 8 << 20
 _TASK_BYTES = 1 << 20
+# A worker gives a file with more units back to the main process, which reads it in batches:
+# the results of one task (rejects included) stay small whatever a small file holds (8 MiB of
+# tiny records are 900,000 units).
+_WHOLE_UNITS = 4000
 
 
 def _read_tasks(files: list[str]) -> Iterator[tuple[bool, list]]:
@@ -587,11 +606,15 @@ def _read_tasks(files: list[str]) -> Iterator[tuple[bool, list]]:
         if group:
             yield True, group
             group, size = [], 0
-        units = read_units(name)
-        for batch in _batches(units, lambda u: 4 if u.kind == "page" else 1, 64):
-            yield False, batch
+        yield from _unit_batches(name)
     if group:
         yield True, group
+
+
+def _unit_batches(name: str) -> Iterator[tuple[bool, list]]:
+    """The units of one input, read here, in batches for the workers."""
+    for batch in _batches(read_units(name), lambda u: 4 if u.kind == "page" else 1, 64):
+        yield False, batch
 
 
 def _small_file(name: str) -> int | None:
@@ -613,26 +636,37 @@ def _phase_one(files, spill_path, jobs, result: ExportResult, bar: Progress):
     derived_pages: list[tuple[str, str, Problem]] = []
     article_descriptions: dict[str, str] = {}
     variants: set[str] = set()
+
+    def take(read: ReadResult) -> None:
+        result.problems.extend(read.problems)
+        if read.event_id is None:
+            result.rejected += 1
+            return
+        offset = spill.tell()
+        spill.write(read.data)
+        index[read.event_id].append((offset, len(read.data)))
+        facts = read.facts
+        if facts.form == "record" and not facts.derived:
+            known = record_match.get(facts.match, read.event_id)
+            record_match[facts.match] = read.event_id if known == read.event_id else None
+        elif facts.derived:
+            derived_pages.append((read.event_id, facts.match, read.where))
+        for key, description in facts.articles:
+            seen = article_descriptions.setdefault(key, description)
+            if seen != description:
+                variants.add(key)
+
+    window = 4 * jobs
     with open(spill_path, "wb") as spill, _executor(jobs, Job(AIMID)) as pool:
-        for results in _bounded_map(pool, _read_task, _read_tasks(files), window=4 * jobs):
-            for read in results:
-                result.problems.extend(read.problems)
-                if read.event_id is None:
-                    result.rejected += 1
+        for done in _bounded_map(pool, _read_task, _read_tasks(files), window):
+            for name, results in done:
+                if results is None:  # a small file of many units: read here, in batches
+                    for more in _bounded_map(pool, _read_task, _unit_batches(name), window):
+                        for read in more[0][1]:
+                            take(read)
                     continue
-                offset = spill.tell()
-                spill.write(read.data)
-                index[read.event_id].append((offset, len(read.data)))
-                facts = read.facts
-                if facts.form == "record" and not facts.derived:
-                    known = record_match.get(facts.match, read.event_id)
-                    record_match[facts.match] = read.event_id if known == read.event_id else None
-                elif facts.derived:
-                    derived_pages.append((read.event_id, facts.match, read.where))
-                for key, description in facts.articles:
-                    seen = article_descriptions.setdefault(key, description)
-                    if seen != description:
-                        variants.add(key)
+                for read in results:
+                    take(read)
             bar.show(f"read {len(index)} events")
     # A page without an id is the event of the one record with the same title and summary.
     # Every copy of it is named (two files may hold the same page: one event, two warnings).

@@ -153,10 +153,13 @@ def test_same_bytes_whatever_the_order_the_seed_or_the_cores(tmp_path: Path):
     assert outputs[0] == outputs[1] == outputs[2]
 
 
-def test_small_files_read_by_the_workers_give_what_the_main_process_reads(tmp_path: Path):
+def test_small_files_read_by_the_workers_give_what_the_main_process_reads(
+    tmp_path: Path, monkeypatch
+):
     """Small plain files are read whole by the workers, gzip files (like standard input and
-    large files) by the main process: the same inputs give the same graph and problems, whichever
-    reads them, however many workers there are."""
+    large files) by the main process, and so is a small file of more units than a worker keeps
+    for one task: the same inputs give the same graph and problems, whichever reads them,
+    however many workers there are."""
     examples = resources.examples_dir()
     plain = tmp_path / "plain"
     zipped = tmp_path / "zipped"
@@ -172,7 +175,14 @@ def test_small_files_read_by_the_workers_give_what_the_main_process_reads(tmp_pa
     assert export_module._small_file(str(plain / "broken.json")) is not None
     assert export_module._small_file(str(zipped / "broken.json.gz")) is None
     got = {}
-    for folder in (plain, zipped):
+    by_main: list[str] = []  # the inputs whose units the main process read and batched
+    batches = export_module._unit_batches
+    monkeypatch.setattr(
+        export_module, "_unit_batches", lambda name: by_main.append(name) or batches(name)
+    )
+    for folder, most in ((plain, 4000), (zipped, 4000), (plain, 2)):
+        monkeypatch.setattr(export_module, "_WHOLE_UNITS", most)
+        by_main.clear()
         for jobs in (1, 2):
             nt, problems = (
                 tmp_path / f"{folder.name}-{jobs}.nt",
@@ -185,7 +195,10 @@ def test_small_files_read_by_the_workers_give_what_the_main_process_reads(tmp_pa
             lines = (
                 problems.read_text(encoding="utf-8").replace(".gz", "").replace(folder.name, "X")
             )
-            got[folder.name, jobs] = (nt.read_bytes(), lines)
+            got[folder.name, most, jobs] = (nt.read_bytes(), lines)
+        many = {str(folder / name) for name in ("broken.json", "aim-records.json")}
+        expected = {str(p) for p in folder.iterdir()} if folder == zipped else set()
+        assert set(by_main) == (many if most == 2 else expected)
     assert len(set(got.values())) == 1
 
 
