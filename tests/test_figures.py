@@ -225,9 +225,7 @@ def test_figures_stay_right_after_partial_loads(corpus, tmp_path):
 def test_a_load_that_drops_articles_recounts_the_outlets(tmp_path):
     """A record loaded again without its articles: the outlets it cited count less, and an
     outlet no event cites any more counts 0 and 0."""
-    _, nq, _ = export(tmp_path / "all", [str(EXAMPLES)])
-    st = ox.Store()
-    load(st, nq)
+    st = loaded_examples(tmp_path)
     records = json.loads((EXAMPLES / "records" / "aim-records.json").read_text(encoding="utf-8"))
     # 2025-08-27-e12c is the only event of the examples citing The New York Times
     record = next(r for r in records if r["id"] == "2025-08-27-e12c")
@@ -290,13 +288,19 @@ def sparql_blocks() -> list[str]:
     return [block.split("```", 1)[0] for block in section.split("```sparql")[1:]]
 
 
+def loaded_examples(tmp_path) -> ox.Store:
+    """The bundled examples, exported to N-Quads and loaded into a store in memory."""
+    _, nq, _ = export(tmp_path / "all", [str(EXAMPLES)])
+    st = ox.Store()
+    load(st, nq)
+    return st
+
+
 def test_the_update_of_docs_graph_md_recounts_the_cooccurrences(tmp_path):
     """docs/graph.md's second Update rewrites every co-occurrence from the events: on a store
     with a wrong count, a node too many and one missing, it makes them right."""
     update = sparql_blocks()[1]
-    _, nq, _ = export(tmp_path / "all", [str(EXAMPLES)])
-    st = ox.Store()
-    load(st, nq)
+    st = loaded_examples(tmp_path)
     st.update(
         PREFIXES
         + """
@@ -323,9 +327,7 @@ def test_the_update_of_docs_graph_md_recounts_the_outlets(tmp_path):
     """docs/graph.md gives a SPARQL Update for stores that aim-kg push fills (which cannot
     recount): on a store whose outlet figures are all wrong, it makes them right."""
     update = sparql_blocks()[0]
-    _, nq, _ = export(tmp_path / "all", [str(EXAMPLES)])
-    st = ox.Store()
-    load(st, nq)
+    st = loaded_examples(tmp_path)
     st.update(
         PREFIXES
         + """

@@ -306,34 +306,32 @@ def test_the_first_load_of_an_export_keeps_its_figures(tmp_path, exports):
 def test_a_first_load_without_cooccurrences_counts_them(tmp_path, exports):
     """A single N-Quads file into a new store whose outlets have their figures but that has no
     co-occurrence (an export of an aim-kg that wrote none): the load counts them."""
-    import kg
-
-    lines = exports["x.nq"].read_text(encoding="utf-8").splitlines(keepends=True)
-    dropped = [line for line in lines if "/cooccurrence-" not in line]
-    assert len(dropped) < len(lines)
-    edited = tmp_path / "edited.nq"
-    edited.write_text("".join(dropped), encoding="utf-8")
-    st = tmp_path / "store"
-    report = kg.load(edited, st)
+    report = first_load_without(tmp_path, exports, "/cooccurrence-")
     assert "recount" in report.steps and report.recounted == 0
     assert report.recounted_cooccurrences > 0
-    assert quads(st) == quads_of_one_load(tmp_path, exports)
 
 
 def test_a_first_load_without_figures_recounts_them(tmp_path, exports):
     """A single N-Quads file into a new store whose outlets lack a figure (not an export of
     aim-kg's, or an edited one): the load counts them."""
+    report = first_load_without(tmp_path, exports, "#publishedArticleCount>")
+    assert "recount" in report.steps and report.recounted == report.outlets > 0
+
+
+def first_load_without(tmp_path, exports, marker: str):
+    """The examples' N-Quads export without its lines that hold ``marker``, loaded into a new
+    store: the load's report, once the store is checked to be that of the whole export."""
     import kg
 
     lines = exports["x.nq"].read_text(encoding="utf-8").splitlines(keepends=True)
-    dropped = [line for line in lines if "#publishedArticleCount>" not in line]
+    dropped = [line for line in lines if marker not in line]
     assert len(dropped) < len(lines)
     edited = tmp_path / "edited.nq"
     edited.write_text("".join(dropped), encoding="utf-8")
     st = tmp_path / "store"
     report = kg.load(edited, st)
-    assert "recount" in report.steps and report.recounted == report.outlets > 0
     assert quads(st) == quads_of_one_load(tmp_path, exports)
+    return report
 
 
 def test_unreadable_data_loads_nothing(tmp_path, exports):
