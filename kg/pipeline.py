@@ -661,9 +661,10 @@ def _phase_one(files, spill_path, jobs, result: ExportResult, bar: Progress):
         for done in _bounded_map(pool, _read_task, _read_tasks(files), window):
             for name, results in done:
                 if results is None:  # a small file of many units: read here, in batches
-                    for more in _bounded_map(pool, _read_task, _unit_batches(name), window):
-                        for read in more[0][1]:
-                            take(read)
+                    for batch in _bounded_map(pool, _read_task, _unit_batches(name), window):
+                        for _, reads in batch:
+                            for read in reads:
+                                take(read)
                     continue
                 for read in results:
                     take(read)
