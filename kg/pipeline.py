@@ -380,13 +380,40 @@ def _collector_eased() -> Iterator[None]:
         gc.set_threshold(*saved)
 
 
+# Nothing a forked worker inherits is ever collected there: a finalizer of the parent's garbage
+# (an Oxigraph store that a program calling kg.export had dropped, say) would wait for the
+# parent's threads, which the worker does not have, for ever. So the collector's objects are
+# frozen the moment a worker is forked, before any of its code runs; the parent collects its
+# garbage itself before it forks (_executor).
+_FORKING_WORKERS = False
+
+
+def _freeze_in_worker() -> None:
+    if _FORKING_WORKERS:
+        gc.freeze()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_freeze_in_worker)
+
+
+@contextmanager
+def _forking_workers() -> Iterator[None]:
+    """Forks of this process while inside are workers (_freeze_in_worker)."""
+    global _FORKING_WORKERS
+    saved, _FORKING_WORKERS = _FORKING_WORKERS, True
+    try:
+        yield
+    finally:
+        _FORKING_WORKERS = saved
+
+
 def _start_worker(job: Job, parent: int) -> None:
     global _WORKER
     die_with_parent(parent)
     _WORKER = Worker(job)
     # What the worker holds for the whole run (vocabulary, shapes, models) is never garbage:
     # frozen, the cyclic collector stops scanning it again and again (a tenth of a worker's time).
-    gc.collect()
     gc.freeze()
     gc.set_threshold(*_GC_THRESHOLD)
     # Closed when the worker process ends (multiprocessing runs its finalizers then).
@@ -445,6 +472,8 @@ def _executor(jobs: int, job: Job) -> Executor:
         # loaded once here: forked workers share it instead of each loading its own. (Not the
         # language model: this process never needs it, and a small export would wait for it.)
         vocabulary(), data_shapes(), countries()
+        # This process's garbage is finalized here, where its threads are, not in a worker.
+        gc.collect()
     return ProcessPoolExecutor(
         max_workers=jobs,
         mp_context=multiprocessing.get_context(method),
@@ -538,7 +567,7 @@ def export(
     )
     bar = Progress(progress)
     paths = [o.path for o in outputs] + ([problems] if problems else [])
-    with _collector_eased(), temp_dir("export") as tmp:
+    with _collector_eased(), _forking_workers(), temp_dir("export") as tmp:
         spill_path = os.path.join(tmp, "events.spill")
         index, variants = _phase_one(files, spill_path, jobs, result, bar)
         job = Job(base_iri, tuple(o.format for o in outputs), spill_path, variants, linkset.index)

@@ -619,3 +619,38 @@ def test_the_types_remembered_by_signature_are_bounded():
     ]
     shapes.validate(hostile)
     assert len(known) <= engine._SIGNATURES
+
+
+_GARBAGE = """
+import gc, os, sys
+from kg.pipeline import export
+
+class Finalized:
+    # Like an Oxigraph store dropped by the program: its finalizer needs the program's threads.
+    def __del__(self):
+        with open(sys.argv[1], "a") as out:
+            out.write(f"{os.getpid()}\\n")
+
+gc.disable()  # so that only a collection the export runs (or a worker's) can finalize it
+garbage = Finalized()
+garbage.itself = garbage
+del garbage
+export([], [sys.argv[2]], jobs=2)
+print(os.getpid())
+"""
+
+
+def test_a_worker_never_finalizes_what_it_inherits(tmp_path: Path):
+    """kg.export called by a program holding garbage with a finalizer (an Oxigraph store it
+    dropped, whose finalizer waits for the program's threads): the garbage is finalized in the
+    program, never in a forked worker, which lacks those threads (a worker once hung so)."""
+    marks = tmp_path / "finalized"
+    proc = subprocess.run(
+        [sys.executable, "-c", _GARBAGE, str(marks), str(tmp_path / "out.nt")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    program = proc.stdout.split()[-1]
+    assert marks.read_text().split() == [program]
