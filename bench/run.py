@@ -15,7 +15,9 @@ fresh subprocess, timed by bench.measure (wall, CPU, peak memory of the whole pr
 4. the N-Triples write floor (bench.floor) on the triples of the export;
 5. the queries/*.rq catalogue on a pyoxigraph store holding the largest export (bench.sparql);
 6. ``aim-kg network`` on that store: co-occurrence of all eight facets, outlet co-coverage
-   (bench.network).
+   (bench.network);
+7. the export without its costliest steps, languages and validation (bench.export_levers): what
+   the decisions about the export's targets would buy.
 
 It prints one table, writes it with the machine, versions, command and date to ``--out``, and
 keeps every raw figure in build/bench/results.json. The targets of the issue stand next to the
@@ -709,6 +711,13 @@ def rows(results: dict) -> list[list[str]]:
     return out
 
 
+def _morph_fastest(results: dict) -> float | None:
+    """morph-kgc's fastest N-Triples wall time in this run, if it ran."""
+    runs = (results.get("morph") or {}).get("runs", {})
+    walls = [r["wall"] for k, r in runs.items() if k != "aim-kg" and r.get("triples")]
+    return min(walls) if walls else None
+
+
 def morph_rows(morph: dict | None, events: int) -> list[list[str]]:
     """aim-kg's N-Triples export against morph-kgc's two routes (bench.morph)."""
     if not morph:
@@ -888,6 +897,10 @@ def _network_section(results: dict) -> list[str]:
         from bench import steps
 
         out += [steps.section(results["steps"]), ""]
+    if results.get("export_levers"):
+        from bench import export_levers
+
+        out += [export_levers.section(results["export_levers"], _morph_fastest(results)), ""]
     if results.get("levers"):
         from bench import levers
 
@@ -968,6 +981,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-pages", action="store_true", help="skip the page-text exports")
     parser.add_argument(
         "--no-morph", action="store_true", help="skip the morph-kgc comparison (bench.morph)"
+    )
+    parser.add_argument(
+        "--no-export-levers",
+        action="store_true",
+        help="skip the export without its costliest steps (bench.export_levers)",
     )
     parser.add_argument(
         "--virtuoso",
@@ -1121,6 +1139,15 @@ def main(argv: list[str] | None = None) -> int:
             )
         except (OSError, subprocess.SubprocessError) as exc:
             results["morph"] = {"error": f"{type(exc).__name__}: {exc}"}
+        _save(results, raw)
+    if not args.no_export_levers:
+        from bench import export_levers
+
+        corpus_json = Path(results["sizes"][largest]["corpus"]["path"]) / "json"
+        log(f"the export levers, {int(largest):,} events (bench.export_levers)")
+        results["export_levers"] = export_levers.measure_levers(
+            corpus_json, args.work / largest / "export-levers", args.repeat
+        )
         _save(results, raw)
     if args.virtuoso:
         results["virtuoso"] = _load(args.virtuoso) or {"error": f"no results in {args.virtuoso}"}

@@ -272,3 +272,50 @@ def test_max_rss_is_the_commands_not_the_harnesss():
     got = measure.run([sys.executable, "-c", child + "time.sleep(0.5)"])
     assert got.ok and 30 <= got.max_rss_mb < 200
     del harness
+
+
+def test_export_levers_take_each_step_out_in_their_own_processes(tmp_path):
+    """bench.export_levers: without validation an event the shapes refuse goes out, without
+    languages its headline loses its tag; the variants run in their own processes (this one
+    keeps its language identifier and its shapes), and the section reads their figures."""
+    from bench import export_levers
+    from kg.read import lang
+    from kg.shacl.engine import Shapes
+
+    record = {
+        "id": "2026-01-01-cccc",
+        "title": "Two autonomy levels",
+        "properties": {
+            "harm_levels": ["AI incident"],
+            "autonomy_level": [
+                "No-action autonomy (human support)",
+                "High-action autonomy (human-out-of-the-loop)",
+            ],
+        },
+        "articles": [
+            {
+                "title": "Facial recognition cameras wrongly flag shoppers as thieves in London",
+                "date": "2026-01-01",
+                "publisher": "The Example Times",
+            }
+        ],
+    }
+    corpus_json = tmp_path / "json"
+    corpus_json.mkdir()
+    (corpus_json / "r.json").write_text(json.dumps(record), encoding="utf-8")
+    names = ("as-is", "no-validation", "neither")
+    result = export_levers.measure_levers(corpus_json, tmp_path / "work", 1, names)
+    runs = result["variants"]
+    assert set(runs) == set(names) and not any("error" in r for r in runs.values())
+    assert (runs["as-is"]["events"], runs["as-is"]["rejected"]) == (0, 1)
+    assert (runs["no-validation"]["events"], runs["no-validation"]["rejected"]) == (1, 0)
+    assert runs["neither"]["events"] == 1
+    assert runs["neither"]["triples"] < runs["no-validation"]["triples"]
+    assert lang.detect(record["articles"][0]["title"]) == "en"
+    assert Shapes.validate.__name__ == "validate"
+    text = export_levers.section(result, reference=1.0)
+    assert text.startswith(export_levers.BEGIN) and text.endswith(export_levers.END)
+    assert "| .ttl + .jsonld + .nt | no validation |" in text
+    assert "less than 10 s" not in text  # the verdicts are for the target's 20,000 events
+    document = export_levers.replace_section("# Performance\n", text)
+    assert export_levers.replace_section(document, text) == document
