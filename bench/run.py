@@ -16,8 +16,9 @@ fresh subprocess, timed by bench.measure (wall, CPU, peak memory of the whole pr
 5. the queries/*.rq catalogue on a pyoxigraph store holding the largest export (bench.sparql);
 6. ``aim-kg network`` on that store: co-occurrence of all eight facets, outlet co-coverage
    (bench.network);
-7. the export without its costliest steps, languages and validation (bench.export_levers): what
-   the decisions about the export's targets would buy.
+7. the export without its costliest steps, languages and validation (bench.export_levers, at
+   least 3 rounds: the variants differ by less than this machine's speed does between runs):
+   what the decisions about the export's targets would buy.
 
 It prints one table, writes it with the machine, versions, command and date to ``--out``, and
 keeps every raw figure in build/bench/results.json. The targets of the issue stand next to the
@@ -1146,7 +1147,7 @@ def main(argv: list[str] | None = None) -> int:
         corpus_json = Path(results["sizes"][largest]["corpus"]["path"]) / "json"
         log(f"the export levers, {int(largest):,} events (bench.export_levers)")
         results["export_levers"] = export_levers.measure_levers(
-            corpus_json, args.work / largest / "export-levers", args.repeat
+            corpus_json, args.work / largest / "export-levers", max(args.repeat, 3)
         )
         _save(results, raw)
     if args.virtuoso:
