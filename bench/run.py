@@ -891,8 +891,9 @@ def document(results: dict, table: str, command: str) -> str:
 
 
 def _network_section(results: dict) -> list[str]:
-    """The sections of bench.levers and bench.network (aim-kg network on the SPARQL store),
-    when they ran (the Virtuoso figures are rows of the table)."""
+    """The sections of bench.steps, bench.export_levers, bench.levers and bench.network
+    (aim-kg network on the SPARQL store), when they ran (the Virtuoso figures are rows of the
+    table)."""
     out = []
     if results.get("steps") and "cpu" in results["steps"]:
         from bench import steps
